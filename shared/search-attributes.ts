@@ -1,0 +1,32 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes that mirror campaign state so campaigns can be listed and filtered
+ * (`CampaignCountry = "ID" AND CampaignStatus = "active"`). The dev server registers them at start
+ * (`--search-attribute Name=Keyword`); `searchAttributeFlags` gives those flags.
+ */
+export const CampaignCountry = defineSearchAttributeKey('CampaignCountry', SearchAttributeType.KEYWORD);
+export const CampaignRegion = defineSearchAttributeKey('CampaignRegion', SearchAttributeType.KEYWORD);
+export const CampaignTemplate = defineSearchAttributeKey('CampaignTemplate', SearchAttributeType.KEYWORD);
+export const CampaignStage = defineSearchAttributeKey('CampaignStage', SearchAttributeType.KEYWORD);
+export const CampaignStatus = defineSearchAttributeKey('CampaignStatus', SearchAttributeType.KEYWORD);
+export const CampaignOverdue = defineSearchAttributeKey('CampaignOverdue', SearchAttributeType.BOOL);
+
+export const campaignSearchAttributes = [
+  CampaignCountry,
+  CampaignRegion,
+  CampaignTemplate,
+  CampaignStage,
+  CampaignStatus,
+  CampaignOverdue,
+] as const;
+
+const cliTypeNames: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.BOOL]: 'Bool',
+};
+
+/** `--search-attribute Name=Type` flags for `temporal server start-dev`. */
+export function searchAttributeFlags(): string[] {
+  return campaignSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeNames[key.type]}`]);
+}
