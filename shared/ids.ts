@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Lower-case slugs: safe as NATS subject tokens, workflow-id parts and YAML keys. */
+export const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and single dashes (e.g. "deposit")');
+
+/** Names of campaign inputs and evidence fields: camelCase identifiers. */
+export const fieldName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use a camelCase identifier (e.g. "lawNumber")');
+
+export const roleSchema = z.enum(['viewer', 'staff', 'programme-lead', 'system']);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who did something. `system` is the engine itself (timers, automatic milestones) or a trusted integration. */
+export const actorSchema = z.object({
+  id: z.string().min(1).max(128),
+  role: roleSchema,
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+const rank: Record<Role, number> = { viewer: 0, staff: 1, 'programme-lead': 2, system: 3 };
+
+/** Programme leads may do what staff may do; the system may do anything. */
+export function roleAllows(actual: Role, required: Role): boolean {
+  return rank[actual] >= rank[required];
+}
