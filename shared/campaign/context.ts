@@ -1,0 +1,97 @@
+import { dateOfInstant, type IsoDate } from '../dates.js';
+import type { Actor } from '../ids.js';
+import type { Milestone } from '../template/schema.js';
+import type { DomainEvent, EventCommon } from './events.js';
+import type { ScheduleFacts } from './schedule.js';
+import type { CampaignState, MilestoneState } from './state.js';
+
+/** A follow-on campaign the workflow must start as a child (template resolved by an activity). */
+export interface FollowOnRequest {
+  milestone: string;
+  templateId: string;
+  templateVersion?: number;
+  campaignId: string;
+  inputs: Record<string, string | number | boolean>;
+}
+
+/** What a transition asks the outside world to do; timers are derived from state by `nextWakeUp`. */
+export interface Effects {
+  events: DomainEvent[];
+  followOns: FollowOnRequest[];
+}
+
+export const systemActor: Actor = { id: 'engine', role: 'system' };
+
+type EventBody<E extends DomainEvent = DomainEvent> = E extends DomainEvent ? Omit<E, keyof EventCommon> : never;
+
+/**
+ * A mutable working copy for one transition. Transitions are pure from the outside: they clone the
+ * state, change the clone through this context, and return it with the effects.
+ */
+export class Transition {
+  readonly state: CampaignState;
+  readonly effects: Effects = { events: [], followOns: [] };
+  readonly today: IsoDate;
+  readonly at: string;
+
+  constructor(
+    state: CampaignState,
+    readonly now: number,
+  ) {
+    this.state = structuredClone(state);
+    this.today = dateOfInstant(now);
+    this.at = new Date(now).toISOString();
+  }
+
+  milestone(id: string): MilestoneState {
+    const m = this.state.milestones[id];
+    if (!m) throw new Error(`unknown milestone ${id}`);
+    return m;
+  }
+
+  def(id: string): Milestone {
+    const m = this.state.template.milestones.find((x) => x.id === id);
+    if (!m) throw new Error(`unknown milestone ${id}`);
+    return m;
+  }
+
+  facts(): ScheduleFacts {
+    return scheduleFacts(this.state);
+  }
+
+  emit(body: EventBody, actor?: Actor): number {
+    const s = this.state;
+    s.sequence += 1;
+    const event = {
+      ...body,
+      campaignId: s.campaignId,
+      templateId: s.template.id,
+      templateVersion: s.template.version,
+      country: s.country,
+      region: s.region,
+      sequence: s.sequence,
+      occurredAt: this.at,
+      ...(actor ? { actor } : {}),
+    } as DomainEvent;
+    this.effects.events.push(event);
+    return s.sequence;
+  }
+
+  record(actor: Actor, action: string, extra: { milestone?: string; detail?: string; requestId?: string } = {}): void {
+    this.state.history.push({ at: this.at, actor, action, ...extra });
+  }
+}
+
+export function scheduleFacts(state: CampaignState): ScheduleFacts {
+  const completedOn: Record<string, IsoDate | undefined> = {};
+  for (const [id, m] of Object.entries(state.milestones)) if (m.status === 'done') completedOn[id] = m.completedOn;
+  return { startDate: state.startDate, inputs: state.inputs, completedOn };
+}
+
+/** A dependency is satisfied when it is done or skipped. */
+export function dependenciesMet(state: CampaignState, def: Milestone): boolean {
+  return def.dependsOn.every((d) => {
+    const s = state.milestones[d]?.status;
+    return s === 'done' || s === 'skipped';
+  });
+}
