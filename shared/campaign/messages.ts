@@ -1,0 +1,13 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignCommand, CommandResult } from './commands.js';
+import type { CampaignView } from './view.js';
+
+/**
+ * Message contracts of the campaign workflow, shared by the workflow and every client. Version 1:
+ * a changed payload shape gets a new name (`command.v2`) so running campaigns keep working.
+ */
+export const commandUpdate = defineUpdate<CommandResult, [CampaignCommand]>('command.v1');
+export const commandSignal = defineSignal<[CampaignCommand]>('command.v1');
+export const viewQuery = defineQuery<CampaignView>('view.v1');
+
+export const CAMPAIGN_WORKFLOW_TYPE = 'campaignWorkflow';

@@ -1,0 +1,231 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  applyCommand,
+  campaignCommandSchema,
+  campaignStateSchema,
+  commandSignal,
+  commandUpdate,
+  domainEventSchema,
+  nextWakeUp,
+  startCampaign,
+  startCampaignSchema,
+  StartError,
+  tick,
+  viewCampaign,
+  viewQuery,
+  type CampaignActivities,
+  type CampaignCommand,
+  type CampaignState,
+  type DomainEvent,
+  type Effects,
+  type FollowOnRequest,
+  type StartCampaign,
+} from '../shared/campaign/index.js';
+import { checkCommand } from '../shared/campaign/validate-command.js';
+import { dateOfInstant } from '../shared/dates.js';
+import { searchAttributesOf } from '../shared/campaign/search.js';
+
+/**
+ * One generic workflow runs every campaign: a thin shell around the pure state machine in
+ * `shared/campaign`. Commands arrive as updates (validated before they enter history) or signals;
+ * time passes through a single timer set to the next day something happens; effects become
+ * activities (event publishing, template lookup) and child workflows (follow-on campaigns).
+ */
+
+const { publishEvents } = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '20 seconds',
+  // NATS may be down for a while: keep retrying, at most a minute apart, so nothing is lost.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { resolveTemplate } = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5 },
+});
+
+export const continuedSchema = z.object({
+  state: campaignStateSchema,
+  outbox: z.array(domainEventSchema),
+  followOns: z.array(z.custom<FollowOnRequest>()),
+});
+
+export type CampaignWorkflowInput =
+  | { start: StartCampaign; continueAsNewAfter?: number }
+  | { continued: z.input<typeof continuedSchema>; continueAsNewAfter?: number };
+
+const PUBLISH_BATCH = 50;
+
+export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<ReturnType<typeof viewCampaign>> {
+  let state: CampaignState;
+  const outbox: DomainEvent[] = [];
+  const followOnQueue: FollowOnRequest[] = [];
+  let changes = 0;
+  let publishing = false;
+  let startingFollowOns = false;
+
+  const take = (effects: Effects) => {
+    outbox.push(...effects.events);
+    followOnQueue.push(...effects.followOns);
+    changes += 1;
+  };
+
+  if ('start' in input) {
+    try {
+      const outcome = startCampaign(startCampaignSchema.parse(input.start), Date.now());
+      state = outcome.state;
+      take(outcome.effects);
+    } catch (err) {
+      if (err instanceof StartError || err instanceof z.ZodError)
+        throw ApplicationFailure.nonRetryable(err.message, 'invalid-start');
+      throw err;
+    }
+  } else {
+    const continued = continuedSchema.parse(input.continued);
+    state = continued.state;
+    outbox.push(...continued.outbox);
+    followOnQueue.push(...continued.followOns);
+  }
+
+  // Upsert only what changed: every upsert is a history event.
+  const published = new Map<string, unknown>();
+  const refreshSearchAttributes = () => {
+    const changed = searchAttributesOf(viewCampaign(state, Date.now())).filter((p) => published.get(p.key.name) !== p.value);
+    if (changed.length === 0) return;
+    upsertSearchAttributes(changed);
+    for (const p of changed) published.set(p.key.name, p.value);
+  };
+  refreshSearchAttributes();
+
+  const parseCommand = (raw: unknown): CampaignCommand => {
+    const parsed = campaignCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(command)'}: ${i.message}`);
+      throw ApplicationFailure.create({ type: 'invalid', message: issues.join('; '), nonRetryable: true, details: [issues] });
+    }
+    return parsed.data;
+  };
+
+  const execute = (cmd: CampaignCommand) => {
+    const outcome = applyCommand(state, cmd, Date.now());
+    state = outcome.state;
+    take(outcome.effects);
+    refreshSearchAttributes();
+    return outcome.result;
+  };
+
+  setHandler(viewQuery, () => viewCampaign(state, Date.now()));
+  setHandler(commandUpdate, (raw) => execute(parseCommand(raw)), {
+    validator: (raw) => {
+      const cmd = parseCommand(raw);
+      if (state.requests[cmd.requestId]) return; // a repeat: the handler returns the first result
+      const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
+      if (rejection)
+        throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
+    },
+  });
+  setHandler(commandSignal, (raw) => {
+    // Fire-and-forget callers get no answer, so bad commands are logged and dropped, never fatal.
+    const parsed = campaignCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('dropped invalid command signal', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    const result = execute(parsed.data);
+    if (!result.ok) log.warn('rejected command signal', { requestId: result.requestId, code: result.code, reason: result.message });
+  });
+
+  // Events leave in order, one batch at a time; a batch is removed only after it was acknowledged.
+  const publisher = async () => {
+    for (;;) {
+      await condition(() => outbox.length > 0);
+      publishing = true;
+      const batch = outbox.slice(0, PUBLISH_BATCH);
+      await publishEvents(batch);
+      outbox.splice(0, batch.length);
+      publishing = false;
+    }
+  };
+
+  const followOnStarter = async () => {
+    for (;;) {
+      await condition(() => followOnQueue.length > 0);
+      startingFollowOns = true;
+      const request = followOnQueue[0] as FollowOnRequest;
+      await startFollowOn(state, request);
+      followOnQueue.shift();
+      startingFollowOns = false;
+    }
+  };
+  void publisher();
+  void followOnStarter();
+
+  const threshold = input.continueAsNewAfter;
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || (threshold !== undefined && workflowInfo().historyLength > threshold);
+  const finished = () => state.status === 'completed' || state.status === 'cancelled';
+
+  while (!finished()) {
+    const seen = changes;
+    const wake = nextWakeUp(state, Date.now());
+    const timeout = wake === undefined ? undefined : Math.max(0, wake - Date.now());
+    await condition(() => changes !== seen || shouldContinueAsNew(), timeout);
+    const outcome = tick(state, Date.now());
+    if (outcome.effects.events.length > 0) {
+      state = outcome.state;
+      take(outcome.effects);
+    }
+    refreshSearchAttributes();
+    if (shouldContinueAsNew() && !finished()) {
+      // Carry everything not yet done; wait for in-flight work so nothing is sent twice or dropped.
+      await condition(() => allHandlersFinished() && !publishing && !startingFollowOns);
+      await continueAsNew<typeof campaignWorkflow>({
+        continued: { state, outbox: [...outbox], followOns: [...followOnQueue] },
+        ...(threshold !== undefined ? { continueAsNewAfter: threshold } : {}),
+      });
+    }
+  }
+  // Finished: deliver what is left, then close. Follow-ons outlive this workflow (ABANDON).
+  await condition(() => outbox.length === 0 && followOnQueue.length === 0 && allHandlersFinished());
+  return viewCampaign(state, Date.now());
+}
+
+async function startFollowOn(parent: CampaignState, request: FollowOnRequest): Promise<void> {
+  const template = await resolveTemplate(request.templateId, request.templateVersion);
+  const start: StartCampaign = {
+    campaignId: request.campaignId,
+    template,
+    country: parent.country,
+    region: parent.region,
+    startDate: dateOfInstant(Date.now()),
+    inputs: request.inputs,
+    ...(parent.owner ? { owner: parent.owner } : {}),
+    actor: { id: 'engine', role: 'system' },
+    completed: [],
+    skipped: [],
+    parentCampaignId: parent.campaignId,
+  };
+  try {
+    await startChild(campaignWorkflow, {
+      workflowId: request.campaignId,
+      args: [{ start }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    // Already started by an earlier run of this campaign (e.g. before continue-as-new): nothing to do.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
