@@ -1,0 +1,9 @@
+/** Public surface of the event contracts: envelope, subjects and the domain events they carry. */
+export * from './cloudevent.js';
+export * from './subjects.js';
+export {
+  domainEventSchema,
+  domainEventTypes,
+  type DomainEvent,
+  type DomainEventType,
+} from '../campaign/events.js';
