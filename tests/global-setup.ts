@@ -1,0 +1,82 @@
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import {
+  repoRoot,
+  resolveNatsServer,
+  resolveTemporalCli,
+  resolveTestServerLauncher,
+  startNatsServer,
+  startTemporalDevServer,
+  type NatsServer,
+  type TemporalDevServer,
+} from '../infra/servers/index.js';
+import './support/provided.js';
+
+/**
+ * Global setup of the `integration` project: real servers on free ports, shared by all test files.
+ * - Temporal dev server (in memory, headless, campaign search attributes), unless TEST_TEMPORAL_ADDRESS;
+ * - nats-server with JetStream (file store in a scratch directory), unless TEST_NATS_URL;
+ * - the time-skipping test server's launcher path (each test file starts its own test server through
+ *   the SDK, since time skipping is global to a server);
+ * - the bundle of workflows/index.ts, built once.
+ * A missing binary fails the run with a message naming scripts/provision.sh; nothing is skipped.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const runDir = mkdtempSync(join(tmpdir(), 'advocacy-test-'));
+  const log = (msg: string) => process.stderr.write(`[global-setup] ${msg}\n`);
+
+  // Resolve every binary first: a missing one fails fast with the provisioning hint.
+  const testServerLauncher = resolveTestServerLauncher();
+  const temporalAddressFromEnv = process.env.TEST_TEMPORAL_ADDRESS;
+  const natsUrlFromEnv = process.env.TEST_NATS_URL;
+  if (!temporalAddressFromEnv) resolveTemporalCli();
+  if (!natsUrlFromEnv) resolveNatsServer();
+
+  let temporal: TemporalDevServer | undefined;
+  let nats: NatsServer | undefined;
+  const teardown = async () => {
+    await Promise.allSettled([temporal?.stop(), nats?.stop()]);
+    if (!process.env.KEEP_TEST_RUN_DIR) rmSync(runDir, { recursive: true, force: true });
+  };
+
+  try {
+    const workflowsIndex = join(repoRoot, 'workflows', 'index.ts');
+    const [temporalResult, natsResult, bundlePath] = await Promise.all([
+      temporalAddressFromEnv
+        ? undefined
+        : startTemporalDevServer({ logDir: join(runDir, 'logs'), uiPort: false, startTimeoutMs: 90_000 }),
+      natsUrlFromEnv ? undefined : startNatsServer({ storeDir: join(runDir, 'nats'), logDir: join(runDir, 'logs') }),
+      existsSync(workflowsIndex)
+        ? bundleWorkflowCode({ workflowsPath: workflowsIndex, logger: new DefaultLogger('WARN') }).then(({ code }) => {
+            const path = join(runDir, 'workflow-bundle.js');
+            writeFileSync(path, code);
+            return path;
+          })
+        : null,
+    ]);
+    temporal = temporalResult;
+    nats = natsResult;
+
+    const temporalAddress = temporal?.address ?? temporalAddressFromEnv!;
+    const natsUrl = nats?.url ?? natsUrlFromEnv!;
+    project.provide('temporalAddress', temporalAddress);
+    project.provide('temporalNamespace', process.env.TEST_TEMPORAL_NAMESPACE ?? 'default');
+    project.provide('natsUrl', natsUrl);
+    project.provide('testServerLauncher', testServerLauncher);
+    project.provide('workflowBundlePath', bundlePath);
+    project.provide('runDir', runDir);
+    log(
+      `Temporal ${temporalAddress}${temporal ? '' : ' (TEST_TEMPORAL_ADDRESS)'}, ` +
+        `NATS ${natsUrl}${nats ? '' : ' (TEST_NATS_URL)'}, ` +
+        `workflow bundle ${bundlePath ? 'built' : 'skipped (no workflows/index.ts)'}; ready in ${Date.now() - started} ms`,
+    );
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
+}

@@ -1,0 +1,6 @@
+import './provided.js';
+
+export * from './ids.js';
+export * from './logger.js';
+export * from './nats.js';
+export * from './temporal.js';

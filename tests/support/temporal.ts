@@ -1,0 +1,65 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
+import { installTestRuntime } from './logger.js';
+import './provided.js';
+
+export interface TemporalTestConnection {
+  address: string;
+  namespace: string;
+  /** For `new Client(...)` and raw service calls. */
+  connection: Connection;
+  client: Client;
+  /** For `Worker.create({ connection: nativeConnection, ... })`. */
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+/** Connects a client and a worker connection to the run's Temporal dev server. */
+export async function connectTemporal(): Promise<TemporalTestConnection> {
+  installTestRuntime();
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    address,
+    namespace,
+    connection,
+    client: new Client({ connection, namespace }),
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+
+/**
+ * The bundle of workflows/index.ts that the global setup built once for the run, for
+ * `Worker.create({ workflowBundle: await loadWorkflowBundle(), ... })`.
+ */
+export function loadWorkflowBundle(): Promise<{ code: string }> {
+  const path = inject('workflowBundlePath');
+  if (!path) {
+    return Promise.reject(
+      new Error('workflows/index.ts does not exist, so the global setup built no workflow bundle.'),
+    );
+  }
+  bundle ??= readFile(path, 'utf8').then((code) => ({ code }));
+  return bundle;
+}
+
+/** scripts/temporal-test-server, for `TestWorkflowEnvironment.createTimeSkipping`. */
+export function testServerLauncher(): string {
+  return inject('testServerLauncher');
+}
+
+/** Options for `TestWorkflowEnvironment.createTimeSkipping` that use the provisioned Java test server. */
+export function timeSkippingOptions(): { server: { executable: { type: 'existing-path'; path: string } } } {
+  installTestRuntime();
+  return { server: { executable: { type: 'existing-path', path: testServerLauncher() } } };
+}
