@@ -4,7 +4,7 @@ import type { DomainEvent } from './events.js';
 /** The I/O the campaign workflow asks for; implemented in `activities/`, typed here for the workflow. */
 export interface CampaignActivities {
   /** Publishes events in order, idempotently (message id = campaign id + sequence). */
-  publishEvents(events: DomainEvent[]): Promise<void>;
+  publishEvents(events: DomainEvent[]): Promise<{ published: number; duplicates: number }>;
   /** Snapshot of a template, for a follow-on campaign; newest version when `version` is absent. */
   resolveTemplate(id: string, version?: number): Promise<Template>;
 }

@@ -10,7 +10,9 @@ import {
 import type { CampaignView } from './view.js';
 
 /** Search attribute values mirrored from a campaign, so campaigns can be listed and filtered. */
-export function searchAttributesOf(view: CampaignView): SearchAttributePair[] {
+export function searchAttributesOf(
+  view: Pick<CampaignView, 'country' | 'region' | 'templateId' | 'stage' | 'status' | 'overdue'>,
+): SearchAttributePair[] {
   return [
     { key: CampaignCountry, value: view.country },
     { key: CampaignRegion, value: view.region },

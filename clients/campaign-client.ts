@@ -1,0 +1,270 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { TemplateLookup } from '../activities/resolve-template.js';
+import {
+  CAMPAIGN_WORKFLOW_TYPE,
+  campaignCommandSchema,
+  checkStart,
+  commandSignal,
+  commandUpdate,
+  priorCompletionSchema,
+  startCampaignSchema,
+  viewQuery,
+  type CampaignView,
+  type CommandResult,
+  type StartCampaign,
+} from '../shared/campaign/index.js';
+import { searchAttributesOf } from '../shared/campaign/search.js';
+import { countrySchema, defaultRegion } from '../shared/countries.js';
+import { dateOfInstant, isoDate } from '../shared/dates.js';
+import { CampaignError, type ErrorCode } from '../shared/errors.js';
+import { actorSchema, fieldName, roleAllows, slug, type Actor } from '../shared/ids.js';
+import {
+  CampaignCountry,
+  CampaignOverdue,
+  CampaignRegion,
+  CampaignStage,
+  CampaignStatus,
+  CampaignTemplate,
+} from '../shared/search-attributes.js';
+import { campaignWorkflow } from '../workflows/campaign.js';
+
+/**
+ * The one facade over Temporal that the CLI, the HTTP API, the dashboard and the NATS bridge use, so
+ * every entry point validates, authorises and answers the same way. Errors are `CampaignError`s with
+ * a code from `shared/errors.ts` and field-level issues.
+ */
+
+export const startRequestSchema = z.object({
+  template: slug,
+  version: z.number().int().positive().optional(),
+  country: countrySchema,
+  region: slug.optional(),
+  startDate: isoDate.optional(),
+  inputs: z.record(fieldName, z.union([z.string(), z.number(), z.boolean()])).default({}),
+  owner: z.string().min(1).max(128).optional(),
+  completed: z.array(priorCompletionSchema).default([]),
+  skipped: z.array(z.object({ milestone: slug, reason: z.string().min(1).max(1000) })).default([]),
+  campaignId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/, 'letters, digits and . _ ~ - only')
+    .optional(),
+});
+export type StartRequest = z.input<typeof startRequestSchema>;
+
+export const listFilterSchema = z.object({
+  country: countrySchema.optional(),
+  region: slug.optional(),
+  template: slug.optional(),
+  status: z.enum(['active', 'paused', 'completed', 'cancelled']).optional(),
+  overdue: z.boolean().optional(),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type ListFilter = z.input<typeof listFilterSchema>;
+
+export interface CampaignSummary {
+  campaignId: string;
+  country: string;
+  region: string;
+  template: string;
+  stage: string;
+  status: string;
+  overdue: boolean;
+  startedAt: string;
+}
+
+/** Who is asking: an actor and, for country-scoped API keys, the countries they may touch. */
+export interface Caller {
+  actor: Actor;
+  countries?: readonly string[];
+}
+
+export interface CampaignClientDeps {
+  client: Client;
+  taskQueue: string;
+  templates: TemplateLookup;
+  now?: () => number;
+}
+
+function zodIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(body)'}: ${i.message}`);
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string, prefix = ''): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = zodIssues(result.error, prefix);
+    throw new CampaignError('invalid', `invalid ${what}: ${issues.join('; ')}`, issues);
+  }
+  return result.data;
+}
+
+const failureCodes = new Set<string>(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']);
+
+export class CampaignClient {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CampaignClientDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private checkCountry(caller: Caller, country: string): void {
+    if (caller.countries && !caller.countries.includes(country))
+      throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  }
+
+  /** Validates like the workflow will, then starts it; returns the campaign's first view. */
+  async start(body: unknown, caller: Caller): Promise<CampaignView> {
+    const request = parse(startRequestSchema, body, 'start request');
+    parse(actorSchema, caller.actor, 'actor');
+    if (!roleAllows(caller.actor.role, 'programme-lead'))
+      throw new CampaignError('forbidden', `role ${caller.actor.role} may not start campaigns; it needs programme-lead`);
+    this.checkCountry(caller, request.country);
+    const template = this.deps.templates.getTemplate(request.template, request.version);
+    if (!template)
+      throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
+        'template: not found; see `advocacy templates list`',
+      ]);
+    const today = dateOfInstant(this.now());
+    const campaignId = request.campaignId ?? `${request.country.toLowerCase()}-${template.id}-${randomUUID().slice(0, 8)}`;
+    const start: StartCampaign = parse(
+      startCampaignSchema,
+      {
+        campaignId,
+        template,
+        country: request.country,
+        region: request.region ?? defaultRegion(request.country),
+        startDate: request.startDate ?? today,
+        inputs: request.inputs,
+        ...(request.owner ? { owner: request.owner } : {}),
+        actor: caller.actor,
+        completed: request.completed,
+        skipped: request.skipped,
+      },
+      'start request',
+    );
+    const problems = checkStart(start, today);
+    if (problems.length) throw new CampaignError('invalid', `the campaign cannot start: ${problems.join('; ')}`, problems);
+
+    try {
+      const handle = await this.deps.client.workflow.start(campaignWorkflow, {
+        workflowId: campaignId,
+        taskQueue: this.deps.taskQueue,
+        args: [{ start }],
+        typedSearchAttributes: searchAttributesOf({
+          country: start.country,
+          region: start.region,
+          templateId: template.id,
+          stage: 'not-started',
+          status: 'active',
+          overdue: [],
+        }),
+      });
+      return await handle.query(viewQuery);
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw new CampaignError('conflict', `a campaign with id ${campaignId} already exists`, ['campaignId: already in use']);
+      throw this.unavailable(err);
+    }
+  }
+
+  /**
+   * Runs a command as a Temporal update and returns its result; a rejected command throws with the
+   * workflow's reason. The request id comes from the body, else `requestId` (an Idempotency-Key), else
+   * a fresh one.
+   */
+  async execute(campaignId: string, body: unknown, caller: Caller, requestId?: string): Promise<CommandResult> {
+    const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const command = parse(
+      campaignCommandSchema,
+      { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId ?? randomUUID() },
+      'command',
+    );
+    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
+    try {
+      return await this.deps.client.workflow.getHandle(campaignId).executeUpdate(commandUpdate, { args: [command] });
+    } catch (err) {
+      throw this.translate(err, campaignId);
+    }
+  }
+
+  /** Fire-and-forget: the workflow logs and drops an invalid command. */
+  async signal(campaignId: string, body: unknown, caller: Caller): Promise<void> {
+    const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const command = parse(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? randomUUID() }, 'command');
+    try {
+      await this.deps.client.workflow.getHandle(campaignId).signal(commandSignal, command);
+    } catch (err) {
+      throw this.translate(err, campaignId);
+    }
+  }
+
+  async view(campaignId: string, caller?: Caller): Promise<CampaignView> {
+    try {
+      const view = await this.deps.client.workflow.getHandle(campaignId).query(viewQuery);
+      if (caller) this.checkCountry(caller, view.country);
+      return view;
+    } catch (err) {
+      throw this.translate(err, campaignId);
+    }
+  }
+
+  async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
+    const f = parse(listFilterSchema, filter, 'filter');
+    const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`];
+    if (f.country) clauses.push(`${CampaignCountry.name} = '${f.country}'`);
+    if (f.region) clauses.push(`${CampaignRegion.name} = '${f.region}'`);
+    if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);
+    if (f.status) clauses.push(`${CampaignStatus.name} = '${f.status}'`);
+    if (f.overdue !== undefined) clauses.push(`${CampaignOverdue.name} = ${f.overdue}`);
+    const out: CampaignSummary[] = [];
+    try {
+      for await (const wf of this.deps.client.workflow.list({ query: clauses.join(' AND ') })) {
+        const sa = wf.typedSearchAttributes;
+        const summary: CampaignSummary = {
+          campaignId: wf.workflowId,
+          country: sa.get(CampaignCountry) ?? '',
+          region: sa.get(CampaignRegion) ?? '',
+          template: sa.get(CampaignTemplate) ?? '',
+          stage: sa.get(CampaignStage) ?? '',
+          status: sa.get(CampaignStatus) ?? '',
+          overdue: sa.get(CampaignOverdue) ?? false,
+          startedAt: wf.startTime.toISOString(),
+        };
+        if (caller?.countries && !caller.countries.includes(summary.country)) continue;
+        out.push(summary);
+        if (out.length >= f.limit) break;
+      }
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    return out;
+  }
+
+  private translate(err: unknown, campaignId: string): CampaignError {
+    if (err instanceof CampaignError) return err;
+    if (err instanceof WorkflowNotFoundError) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const type = err.cause.type ?? 'invalid';
+      const code = (failureCodes.has(type) ? type : 'invalid') as ErrorCode;
+      const details = err.cause.details?.[0];
+      return new CampaignError(code, err.cause.message, Array.isArray(details) ? details.map(String) : [err.cause.message]);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (/not found/i.test(message)) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
+    return this.unavailable(err);
+  }
+
+  private unavailable(err: unknown): CampaignError {
+    if (err instanceof CampaignError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
+  }
+}

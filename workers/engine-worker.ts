@@ -1,0 +1,37 @@
+import { jetstream } from '@nats-io/jetstream';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { createPublishActivities } from '../activities/publish-event.js';
+import { createTemplateActivities, type TemplateLookup } from '../activities/resolve-template.js';
+import type { NatsConnection } from '../infra/nats.js';
+import type { Logger } from '../infra/logger.js';
+import type { CampaignActivities } from '../shared/campaign/activities.js';
+import type { Config } from '../shared/config.js';
+
+export interface EngineWorkerDeps {
+  config: Config;
+  logger: Logger;
+  connection: NativeConnection;
+  nc: NatsConnection;
+  templates: TemplateLookup;
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkflowBundle;
+}
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** The engine worker: runs campaign workflows and their activities on the configured task queue. */
+export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker> {
+  const { config, logger } = deps;
+  const activities: CampaignActivities = {
+    ...createPublishActivities({ js: jetstream(deps.nc), config, logger }),
+    ...createTemplateActivities(deps.templates),
+  };
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    activities,
+  });
+}
