@@ -38,6 +38,8 @@ export interface SpawnManagedOptions {
   cwd?: string;
   /** Own process group (default true): terminal signals reach only the parent. */
   detached?: boolean;
+  /** 'log' (default): stdout and stderr go to `logFile`; 'inherit': to the parent's (logFile unused). */
+  output?: 'log' | 'inherit';
 }
 
 const live = new Map<number, ChildProcess>();
@@ -94,18 +96,19 @@ function installExitHook(): void {
 }
 
 export function spawnManaged(options: SpawnManagedOptions): ManagedProcess {
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  const fd = openSync(options.logFile, 'a');
+  const inherit = options.output === 'inherit';
+  if (!inherit) mkdirSync(dirname(options.logFile), { recursive: true });
+  const fd = inherit ? undefined : openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
     child = spawn(options.command, options.args, {
-      stdio: ['ignore', fd, fd],
+      stdio: fd === undefined ? ['ignore', 'inherit', 'inherit'] : ['ignore', fd, fd],
       env: options.env ?? process.env,
       cwd: options.cwd,
       detached: options.detached ?? true,
     });
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
   installExitHook();
 
@@ -183,8 +186,10 @@ export async function waitUntil(
     if (options.process && !options.process.running()) {
       const info = await options.process.exited;
       throw new Error(
-        `${options.what} exited during start-up (code ${String(info.code)}, signal ${String(info.signal)}).\n` +
-          `Last lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}`,
+        `${options.what} exited during start-up (code ${String(info.code)}, signal ${String(info.signal)}).` +
+          (options.process.logFile
+            ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}`
+            : ''),
       );
     }
     try {
@@ -194,7 +199,7 @@ export async function waitUntil(
     }
     if (Date.now() > deadline) {
       const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      const log = options.process
+      const log = options.process?.logFile
         ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}`
         : '';
       throw new Error(`${options.what} was not healthy within ${options.timeoutMs} ms${reason}.${log}`);
