@@ -103,7 +103,7 @@ describe('built-in templates', () => {
     expect(report.reminders).toEqual(['P3M', 'P1M', 'P7D']);
   });
 
-  it('OPCAT: Art. 27 preconditions, Art. 28 entry into force, Art. 24 declarations, NPM follow-on', () => {
+  it('OPCAT: Art. 27 preconditions, Art. 28 entry into force, Art. 24 declaration with the deposit, NPM follow-on', () => {
     const t = get('opcat-ratification');
     expect(t.inputs.uncatStatus).toMatchObject({ type: 'enum', values: ['none', 'signed', 'ratified', 'acceded'], required: true });
     const sign = milestone(t, 'signature').requires;
@@ -114,18 +114,17 @@ describe('built-in templates', () => {
     expect(deposit[0]).toMatchObject({ input: 'uncatStatus', in: ['ratified', 'acceded'] });
     expect(deposit[0]?.reason).toMatch(/Art\. 27\(2\)/);
     expect(milestone(t, 'entry-into-force').automatic).toMatchObject({ duration: 'P30D', notBefore: '2006-06-22' });
-    for (const id of ['art-24-declaration-part-iii', 'art-24-declaration-part-iv']) {
-      const m = milestone(t, id);
-      expect(m.optional).toBe(true);
-      expect(m.legalBasis).toBe('OPCAT Art. 24(1)');
-      expect(m.evidence.find((e) => e.name === 'postponement')?.type).toBe('duration');
-    }
+    // Art. 24: declared upon ratification, so recorded with the deposit, Part III or Part IV.
+    const fields = milestone(t, 'deposit').evidence;
+    for (const name of ['art24PartIIIPostponement', 'art24PartIVPostponement'])
+      expect(fields.find((e) => e.name === name)).toMatchObject({ type: 'duration', required: false });
+    expect(milestone(t, 'deposit').legalBasis).toMatch(/Art\. 24\(1\)/);
     expect(milestone(t, 'entry-into-force').followOn).toEqual([
       {
         template: 'npm-designation',
         inputs: {
           opcatEntryIntoForce: { milestoneDate: 'entry-into-force' },
-          art24PartIVPostponement: { evidence: { milestone: 'art-24-declaration-part-iv', field: 'postponement' } },
+          art24PartIVPostponement: { evidence: { milestone: 'deposit', field: 'art24PartIVPostponement' } },
         },
       },
     ]);
