@@ -264,7 +264,8 @@ export class CampaignClient {
 
   private unavailable(err: unknown): CampaignError {
     if (err instanceof CampaignError) return err;
-    const message = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    const message = err instanceof Error ? `${err.message}${cause}` : String(err);
     return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
   }
 }

@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createPublishActivities } from '../activities/publish-event.js';
 import { createTemplateActivities, type TemplateLookup } from '../activities/resolve-template.js';

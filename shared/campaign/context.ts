@@ -38,7 +38,9 @@ export class Transition {
     state: CampaignState,
     readonly now: number,
   ) {
-    this.state = structuredClone(state);
+    // JSON round trip, not structuredClone: the workflow sandbox has no structuredClone, and the
+    // state is plain JSON by construction (it travels through continue-as-new).
+    this.state = JSON.parse(JSON.stringify(state)) as CampaignState;
     this.today = dateOfInstant(now);
     this.at = new Date(now).toISOString();
   }
@@ -62,7 +64,7 @@ export class Transition {
   emit(body: EventBody, actor?: Actor): number {
     const s = this.state;
     s.sequence += 1;
-    const event = {
+    const event: DomainEvent = {
       ...body,
       campaignId: s.campaignId,
       templateId: s.template.id,
@@ -72,7 +74,7 @@ export class Transition {
       sequence: s.sequence,
       occurredAt: this.at,
       ...(actor ? { actor } : {}),
-    } as DomainEvent;
+    };
     this.effects.events.push(event);
     return s.sequence;
   }

@@ -89,7 +89,7 @@ export const domainEventSchema = z.discriminatedUnion('type', [
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 export type DomainEventType = DomainEvent['type'];
-export const domainEventTypes = domainEventSchema.options.map((o) => o.shape.type.value) as DomainEventType[];
+export const domainEventTypes = domainEventSchema.options.map<DomainEventType>((o) => o.shape.type.value);
 
 /** The fields every event has, filled by the state machine. */
 export type EventCommon = Pick<DomainEvent, 'campaignId' | 'templateId' | 'templateVersion' | 'country' | 'region' | 'sequence' | 'occurredAt' | 'actor'>;
