@@ -127,7 +127,7 @@ export class CampaignClient {
     if (!roleAllows(caller.actor.role, 'programme-lead'))
       throw new CampaignError('forbidden', `role ${caller.actor.role} may not start campaigns; it needs programme-lead`);
     this.checkCountry(caller, request.country);
-    const template = this.deps.templates.getTemplate(request.template, request.version);
+    const template = this.deps.templates.findTemplate(request.template, request.version);
     if (!template)
       throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
         'template: not found; see `advocacy templates list`',

@@ -38,6 +38,8 @@ export const configSchema = z.object({
     .default('advocacy.commands'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Extra template directory (YAML files) loaded after the built-in templates. */
+  TEMPLATES_DIR: optionalString,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   NATS_PORT: port.default(4222),

@@ -14,7 +14,7 @@ import { loadWorkflowBundle } from './temporal.js';
 /** A template lookup over a fixed list, newest version first when none is asked for. */
 export function lookupOf(templates: Template[]) {
   return {
-    getTemplate(id: string, version?: number): Template | undefined {
+    findTemplate(id: string, version?: number): Template | undefined {
       return templates
         .filter((t) => t.id === id && (version === undefined || t.version === version))
         .sort((a, b) => b.version - a.version)[0];
