@@ -92,9 +92,12 @@ export function startCampaign(input: StartCampaign, now: number): Outcome {
     input.actor,
   );
 
-  // Prior facts are applied in dependency order, letting automatic milestones derive between them.
+  // Prior facts are applied in dependency order, letting automatic milestones derive between them;
+  // the ones not applied yet are left alone meanwhile (a given date beats a derived one), and nothing is
+  // announced until all are applied (a milestone given as done is never reported overdue).
   const prior = new Map(input.completed.map((c) => [c.milestone, c]));
   const skipped = new Map(input.skipped.map((s) => [s.milestone, s]));
+  const pending = new Set(prior.keys());
   for (const def of topologicalOrder(input.template)) {
     const m = tx.milestone(def.id);
     const skip = skipped.get(def.id);
@@ -107,12 +110,20 @@ export function startCampaign(input: StartCampaign, now: number): Outcome {
     }
     const done = prior.get(def.id);
     if (!done || m.status === 'done') continue;
+    if (m.status === 'skipped')
+      throw new StartError([`completed: "${def.id}" is given as done but is skipped (${m.skipReason ?? m.skipCause})`]);
     if (!dependenciesMet(tx.state, def)) {
       const open = def.dependsOn.filter((d) => !['done', 'skipped'].includes(tx.milestone(d).status));
       throw new StartError([`completed: "${def.id}" is given as done but ${open.map((d) => `"${d}"`).join(', ')} is not`]);
     }
+    for (const d of def.dependsOn) {
+      const dep = tx.milestone(d);
+      if (dep.status === 'done' && dep.completedOn && done.date < dep.completedOn)
+        throw new StartError([`completed: "${def.id}" on ${done.date} is before "${d}" (${dep.completedOn})`]);
+    }
     markDone(tx, def.id, { date: done.date, evidence: done.evidence, note: done.note }, input.actor);
-    settle(tx);
+    pending.delete(def.id);
+    settle(tx, pending);
   }
   settle(tx);
   return { state: tx.state, effects: tx.effects };

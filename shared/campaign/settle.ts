@@ -7,8 +7,12 @@ import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
  * Brings a campaign up to date after any change or the passing of time: conditions, due dates,
  * blocked/open status, automatic milestones, reminders, overdue notices and completion.
  * Idempotent: settling a settled state emits nothing.
+ *
+ * `pending` is used while a start request's prior completions are applied one by one: it names those
+ * not applied yet. Settling then only derives (due dates, blocked/open, automatic milestones), leaves
+ * the pending milestones to the facts given for them, and neither announces nor completes the campaign.
  */
-export function settle(tx: Transition): void {
+export function settle(tx: Transition, pending?: ReadonlySet<string>): void {
   const { state } = tx;
   if (state.status === 'cancelled' || state.status === 'completed') return;
   const order = topologicalOrder(state.template);
@@ -16,8 +20,9 @@ export function settle(tx: Transition): void {
   // Automatic completions can unblock further automatic milestones, so repeat until nothing moves.
   for (let moved = true; moved; ) {
     moved = false;
-    for (const def of order) if (settleMilestone(tx, def)) moved = true;
+    for (const def of order) if (settleMilestone(tx, def, pending?.has(def.id) ?? false)) moved = true;
   }
+  if (pending) return;
   for (const def of order) announceTime(tx, def);
   completeIfDone(tx);
 }
@@ -27,9 +32,9 @@ function applies(tx: Transition, def: Milestone): boolean {
 }
 
 /** Returns true when the milestone completed or changed in a way that can affect others. */
-function settleMilestone(tx: Transition, def: Milestone): boolean {
+function settleMilestone(tx: Transition, def: Milestone, given: boolean): boolean {
   const m = tx.milestone(def.id);
-  const applicable = applies(tx, def);
+  const applicable = given || applies(tx, def);
   if (m.status === 'skipped' && m.skipCause === 'not-applicable' && applicable) {
     // An input changed and the milestone applies again.
     m.status = 'blocked';
@@ -61,7 +66,7 @@ function settleMilestone(tx: Transition, def: Milestone): boolean {
     m.status = 'blocked';
   }
 
-  if (ready && def.automatic) {
+  if (ready && def.automatic && !given) {
     const date = automaticDate(def, tx.facts());
     if (date && date <= tx.today) {
       m.status = 'done';
