@@ -1,6 +1,6 @@
-import { addDuration, startOfDay, subtractDuration } from '../dates.js';
+import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dates.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
-import { dependenciesMet, Transition, type Effects } from './context.js';
+import { dependenciesMet, scheduleFacts, Transition, type Effects } from './context.js';
 import { automaticDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
@@ -279,25 +279,31 @@ export function tick(state: CampaignState, now: number): Outcome {
   return { state: tx.state, effects: tx.effects };
 }
 
-/** When (epoch ms, start of a UTC day) something will next happen by itself; undefined if never. */
+/**
+ * When (epoch ms, start of a UTC day) something will next happen by itself; undefined if never. A state
+ * that is not up to date with `now` (e.g. carried across continue-as-new over midnight) gets a time not
+ * after `now`, so that the caller ticks at once instead of sleeping past what is due.
+ */
 export function nextWakeUp(state: CampaignState, now: number): number | undefined {
   if (state.status === 'cancelled' || state.status === 'completed') return undefined;
-  const tx = new Transition(state, now);
+  const today = dateOfInstant(now);
+  const facts = scheduleFacts(state);
   const days: string[] = [];
   for (const def of state.template.milestones) {
     const m = state.milestones[def.id];
     if (!m || m.status === 'done' || m.status === 'skipped') continue;
     if (def.automatic && dependenciesMet(state, def)) {
-      const date = automaticDate(def, tx.facts());
+      const date = automaticDate(def, facts);
       if (date) days.push(date);
     }
     if (!m.dueOn) continue;
-    if (state.status !== 'paused')
+    // Reminders are announced up to the due date, never after it.
+    if (state.status !== 'paused' && today <= m.dueOn)
       for (const r of def.reminders) if (!m.remindersSent.includes(r)) days.push(subtractDuration(m.dueOn, r));
     if (!m.overdueNotified) days.push(addDuration(m.dueOn, 'P1D'));
   }
-  const future = days.filter((d) => d > tx.today).sort();
-  return future[0] ? startOfDay(future[0]) : undefined;
+  const first = days.sort()[0];
+  return first ? startOfDay(first) : undefined;
 }
 
 export { reopenBlockers };
