@@ -41,14 +41,22 @@ export function dueDate(milestone: Milestone, facts: ScheduleFacts, extensions: 
   return addDuration(due, sumDurations([...extensions]));
 }
 
-/** The day an automatic milestone completes itself, once its anchor is known. */
+/**
+ * The day an automatic milestone completes itself, once its anchor is known: never before a done
+ * dependency (an anchor on the start or an input may fall before the last dependency was done).
+ */
 export function automaticDate(milestone: Milestone, facts: ScheduleFacts): IsoDate | undefined {
   const rule = milestone.automatic;
   if (!rule) return undefined;
   const from = anchorDate(rule.after, facts);
   if (!from) return undefined;
-  const date = addDuration(from, rule.duration);
-  return rule.notBefore ? maxDate(date, rule.notBefore) : date;
+  let date = addDuration(from, rule.duration);
+  if (rule.notBefore) date = maxDate(date, rule.notBefore);
+  for (const d of milestone.dependsOn) {
+    const depDate = facts.completedOn[d];
+    if (depDate) date = maxDate(date, depDate);
+  }
+  return date;
 }
 
 /** Milestones in an order where every milestone comes after all it depends on. */
