@@ -4,7 +4,7 @@ import { dependenciesMet, scheduleFacts, Transition, type Effects } from './cont
 import { automaticDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
-import { checkCommand, checkEvidence, checkInputValue, reopenBlockers } from './validate-command.js';
+import { checkCommand, checkEvidence, checkInputValue, reopenBlockers, reopenPlan } from './validate-command.js';
 
 /**
  * The campaign state machine: `(state, command | time) -> { state, effects }`. Pure and deterministic
@@ -167,21 +167,17 @@ function markDone(
   requestFollowOns(tx, def);
 }
 
-function reopen(tx: Transition, id: string): void {
-  const m = tx.milestone(id);
-  // Automatic dependents were derived from this milestone, so they are re-derived with it.
-  for (const d of tx.state.template.milestones)
-    if (d.automatic && d.dependsOn.includes(id) && tx.milestone(d.id).status === 'done') reopen(tx, d.id);
+/** Reopens a milestone, the automatic milestones derived from it and the alternatives it had skipped. */
+function reopen(tx: Transition, id: string, actor: CampaignCommand['actor'], reason: string, requestId: string): void {
+  const plan = reopenPlan(tx.state, id);
   const clear: (keyof MilestoneState)[] = ['completedOn', 'completedBy', 'recordedAt', 'evidence', 'note', 'skipCause', 'skipReason'];
-  for (const key of clear) delete m[key];
-  m.status = 'blocked';
-  for (const alt of tx.def(id).alternativeTo) {
-    const other = tx.milestone(alt);
-    if (other.skipCause === 'alternative-chosen') {
-      other.status = 'blocked';
-      delete other.skipCause;
-      delete other.skipReason;
-    }
+  for (const r of [...plan.reopened, ...plan.restored]) {
+    const m = tx.milestone(r);
+    for (const key of clear) delete m[key];
+    m.status = 'blocked';
+    if (r === id) tx.record(actor, 'reopened', { milestone: id, detail: reason, requestId });
+    else tx.record(actor, 'reopened', { milestone: r, detail: `with "${id}"`, requestId });
+    tx.emit({ type: 'milestone-reopened', milestone: r }, actor);
   }
 }
 
@@ -210,9 +206,7 @@ export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: nu
       break;
     }
     case 'reopen':
-      reopen(tx, cmd.milestone);
-      tx.record(actor, 'reopened', { milestone: cmd.milestone, detail: cmd.reason, requestId });
-      tx.emit({ type: 'milestone-reopened', milestone: cmd.milestone }, actor);
+      reopen(tx, cmd.milestone, actor, cmd.reason, requestId);
       break;
     case 'assign':
       tx.milestone(cmd.milestone).owner = cmd.owner;

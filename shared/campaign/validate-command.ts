@@ -56,14 +56,51 @@ function milestoneOf(state: CampaignState, id: string): { def: Milestone; m: Mil
   return def && m ? { def, m } : undefined;
 }
 
-/** Dependents that are done: reopening under them would break "done means its dependencies are done". */
-function doneDependents(state: CampaignState, id: string): Milestone[] {
-  return state.template.milestones.filter((d) => d.dependsOn.includes(id) && state.milestones[d.id]?.status === 'done');
+/** What reopening a milestone changes, worked out before anything changes. */
+export interface ReopenPlan {
+  /** The milestone itself, then the done automatic milestones derived from what is reopened. */
+  reopened: string[];
+  /** Alternatives that were skipped because a reopened milestone was chosen: pending again. */
+  restored: string[];
+  /** Done (non-automatic) milestones depending on something reopened or restored: reopen them first. */
+  blockers: Milestone[];
 }
 
-/** Automatic milestones re-derive themselves, so reopening cascades through them. */
+/**
+ * Reopening turns a milestone back to pending, and with it the alternatives skipped because it was
+ * chosen (unless another of their group is done). Automatic milestones derived from anything turned
+ * back are re-derived, so the reopen cascades through them; any other done dependent blocks it, since
+ * a done milestone must keep its dependencies done or skipped.
+ */
+export function reopenPlan(state: CampaignState, id: string): ReopenPlan {
+  const plan: ReopenPlan = { reopened: [], restored: [], blockers: [] };
+  const defs = state.template.milestones;
+  const status = (m: string) => state.milestones[m]?.status;
+  const seen = new Set<string>();
+  const visit = (mid: string, restore: boolean) => {
+    if (seen.has(mid)) return;
+    seen.add(mid);
+    (restore ? plan.restored : plan.reopened).push(mid);
+    const def = defs.find((d) => d.id === mid);
+    if (!restore && status(mid) === 'done')
+      for (const a of def?.alternativeTo ?? []) {
+        const altDef = defs.find((d) => d.id === a);
+        const chosenElsewhere = altDef?.alternativeTo.some((x) => x !== mid && !seen.has(x) && status(x) === 'done');
+        if (state.milestones[a]?.skipCause === 'alternative-chosen' && !chosenElsewhere) visit(a, true);
+      }
+    for (const d of defs)
+      if (d.dependsOn.includes(mid) && status(d.id) === 'done') {
+        if (d.automatic) visit(d.id, false);
+        else if (!plan.blockers.includes(d)) plan.blockers.push(d);
+      }
+  };
+  visit(id, false);
+  return plan;
+}
+
+/** Done milestones that must be reopened before `id` can be. */
 export function reopenBlockers(state: CampaignState, id: string): Milestone[] {
-  return doneDependents(state, id).flatMap((d) => (d.automatic ? reopenBlockers(state, d.id) : [d]));
+  return reopenPlan(state, id).blockers;
 }
 
 /**
@@ -125,9 +162,12 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
     case 'reopen': {
       if (m.status !== 'done' && m.status !== 'skipped') return reject('conflict', `"${def.id}" is not done or skipped`);
       if (m.skipCause === 'not-applicable') return reject('precondition', `"${def.id}" does not apply to this campaign's inputs`);
+      const chosen = def.alternativeTo.filter((a) => state.milestones[a]?.status === 'done');
+      if (m.status === 'skipped' && chosen.length)
+        return reject('conflict', `${chosen.map((a) => `"${a}"`).join(', ')} was chosen instead of "${def.id}"; reopen it first`);
       const blockers = reopenBlockers(state, def.id);
       if (blockers.length)
-        return reject('conflict', `reopen ${blockers.map((b) => `"${b.id}"`).join(', ')} first: it depends on "${def.id}"`);
+        return reject('conflict', `reopen ${blockers.map((b) => `"${b.id}"`).join(', ')} first: done, and depends on "${def.id}" or what reopening it restores`);
       return undefined;
     }
     case 'assign':
