@@ -2,7 +2,7 @@ import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dat
 import { type CampaignCommand, type CommandResult } from './commands.js';
 import { dependenciesMet, scheduleFacts, Transition, type Effects } from './context.js';
 import { automaticDate, topologicalOrder } from './schedule.js';
-import { requestFollowOns, settle } from './settle.js';
+import { requestFollowOns, settle, skipAlternatives } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
 import { checkCommand, checkEvidence, checkInputValue, reopenBlockers, reopenPlan } from './validate-command.js';
 
@@ -156,14 +156,7 @@ function markDone(
     },
     actor,
   );
-  for (const alt of def.alternativeTo) {
-    const other = tx.milestone(alt);
-    if (other.status === 'done' || other.status === 'skipped') continue;
-    other.status = 'skipped';
-    other.skipCause = 'alternative-chosen';
-    other.skipReason = `"${id}" was chosen instead`;
-    tx.emit({ type: 'milestone-skipped', milestone: alt, cause: 'alternative-chosen' }, actor);
-  }
+  skipAlternatives(tx, def, actor);
   requestFollowOns(tx, def);
 }
 

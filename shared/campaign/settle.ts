@@ -1,4 +1,5 @@
 import { subtractDuration } from '../dates.js';
+import type { Actor } from '../ids.js';
 import type { Milestone } from '../template/schema.js';
 import { dependenciesMet, systemActor, type Transition } from './context.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
@@ -20,7 +21,7 @@ export function settle(tx: Transition, pending?: ReadonlySet<string>): void {
   // Automatic completions can unblock further automatic milestones, so repeat until nothing moves.
   for (let moved = true; moved; ) {
     moved = false;
-    for (const def of order) if (settleMilestone(tx, def, pending?.has(def.id) ?? false)) moved = true;
+    for (const def of order) if (settleMilestone(tx, def, pending ?? new Set())) moved = true;
   }
   if (pending) return;
   for (const def of order) announceTime(tx, def);
@@ -32,8 +33,9 @@ function applies(tx: Transition, def: Milestone): boolean {
 }
 
 /** Returns true when the milestone completed or changed in a way that can affect others. */
-function settleMilestone(tx: Transition, def: Milestone, given: boolean): boolean {
+function settleMilestone(tx: Transition, def: Milestone, pending: ReadonlySet<string>): boolean {
   const m = tx.milestone(def.id);
+  const given = pending.has(def.id);
   const applicable = given || applies(tx, def);
   if (m.status === 'skipped' && m.skipCause === 'not-applicable' && applicable) {
     // An input changed and the milestone applies again.
@@ -66,7 +68,8 @@ function settleMilestone(tx: Transition, def: Milestone, given: boolean): boolea
     m.status = 'blocked';
   }
 
-  if (ready && def.automatic && !given) {
+  // An automatic milestone waits while it, or an alternative to it, is still to be given as done.
+  if (ready && def.automatic && !given && !def.alternativeTo.some((a) => pending.has(a))) {
     const date = automaticDate(def, tx.facts());
     if (date && date <= tx.today) {
       m.status = 'done';
@@ -88,6 +91,7 @@ function settleMilestone(tx: Transition, def: Milestone, given: boolean): boolea
         },
         systemActor,
       );
+      skipAlternatives(tx, def, systemActor);
       requestFollowOns(tx, def);
       return true;
     }
@@ -134,6 +138,18 @@ function completeIfDone(tx: Transition): void {
   state.status = 'completed';
   tx.record(systemActor, 'campaign completed');
   tx.emit({ type: 'campaign-completed' }, systemActor);
+}
+
+/** Completing a milestone chooses it over its alternatives: they are skipped. */
+export function skipAlternatives(tx: Transition, def: Milestone, actor: Actor): void {
+  for (const alt of def.alternativeTo) {
+    const other = tx.milestone(alt);
+    if (other.status === 'done' || other.status === 'skipped') continue;
+    other.status = 'skipped';
+    other.skipCause = 'alternative-chosen';
+    other.skipReason = `"${def.id}" was chosen instead`;
+    tx.emit({ type: 'milestone-skipped', milestone: alt, cause: 'alternative-chosen' }, actor);
+  }
 }
 
 /** Follow-on campaigns named by a completed milestone, with inputs mapped from this campaign. */
