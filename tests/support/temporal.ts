@@ -63,3 +63,20 @@ export function timeSkippingOptions(): { server: { executable: { type: 'existing
   installTestRuntime();
   return { server: { executable: { type: 'existing-path', path: testServerLauncher() } } };
 }
+
+/**
+ * The Java time-skipping server starts without custom search attributes; the campaign workflow
+ * upserts them, so register them the way the dev server's start flags do.
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const { campaignSearchAttributes } = await import('../../shared/search-attributes.js');
+  const { temporal } = await import('@temporalio/proto');
+  const types: Record<string, number> = {
+    KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  };
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(campaignSearchAttributes.map((k) => [k.name, types[k.type] ?? 0])),
+  });
+}
