@@ -30,6 +30,9 @@ import { allEventsSubject, deadLetterSubject } from '../shared/events/subjects.j
  *   at once for a `PermanentEventError`) the message goes to the dead-letter subject
  *   `<prefix>_dlq.<durable>.<template>.<country>.<type>` and is terminated.
  * - `stop()` stops fetching, lets the running handler finish, and hands buffered messages back.
+ * - Order: first deliveries come in stream order (so per campaign in sequence order); a redelivered
+ *   message comes when its delay is due, possibly after later ones. Handlers that care compare
+ *   `event.data.sequence` with the last one they applied for the campaign.
  */
 
 export interface EventContext {

@@ -186,13 +186,16 @@ describe('events subscriber', () => {
     const gate = new Promise<void>((r) => (release = r));
     const seen: number[] = [];
     await publishEvents([s.event(1), s.event(2), s.event(3)]);
+    // A short ack wait: nats-server 2.9 sometimes sends a nak'd message to a pull request that is
+    // already gone, and only the ack wait brings it back (newer servers redeliver it at once).
+    const options = { batch: 3, ackWaitMs: 3000 };
     const first = await subscribe(
       s,
       async (event) => {
         if (event.data.sequence === 1) await gate;
         seen.push(event.data.sequence);
       },
-      { batch: 3 },
+      options,
     );
     await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ ackPending: 3 }));
     const stopped = first.stop();
@@ -203,13 +206,17 @@ describe('events subscriber', () => {
     const info = await ctx.jsm.consumers.info(config.EVENTS_STREAM, s.durable);
     const firstSeq = info.ack_floor.stream_seq;
     expect(info.ack_floor.consumer_seq).toBe(1);
-    expect(info.num_ack_pending).toBe(2);
 
     await publishEvents([s.event(4)]);
-    await subscribe(s, (event) => {
-      seen.push(event.data.sequence);
-    });
-    await vi.waitFor(() => expect(seen).toEqual([1, 2, 3, 4]));
+    await subscribe(
+      s,
+      (event) => {
+        seen.push(event.data.sequence);
+      },
+      options,
+    );
+    // Redelivered messages come in no guaranteed order (and 2.9 may repeat one): at least once each.
+    await vi.waitFor(() => expect(new Set(seen)).toEqual(new Set([1, 2, 3, 4])), { timeout: 10_000 });
     await vi.waitFor(async () =>
       expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, ackFloor: firstSeq + 3 }),
     );
