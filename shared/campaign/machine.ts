@@ -1,7 +1,7 @@
 import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dates.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
 import { dependenciesMet, scheduleFacts, Transition, type Effects } from './context.js';
-import { automaticDate, topologicalOrder } from './schedule.js';
+import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle, skipAlternatives } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
 import { checkCommand, checkEvidence, checkInputValue, reopenBlockers, reopenPlan } from './validate-command.js';
@@ -214,7 +214,8 @@ export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: nu
       const m = tx.milestone(cmd.milestone);
       const previousDueOn = m.dueOn as string;
       m.extensions.push({ by: cmd.by, reason: cmd.reason, legalBasis: cmd.legalBasis, actor, at: tx.at });
-      const dueOn = addDuration(previousDueOn, cmd.by);
+      // The same rule settle applies (rule date + all extensions), so the event and the state agree.
+      const dueOn = dueDate(tx.def(cmd.milestone), tx.facts(), m.extensions.map((e) => e.by)) ?? addDuration(previousDueOn, cmd.by);
       m.dueOn = dueOn;
       m.remindersSent = [];
       m.overdueNotified = false;

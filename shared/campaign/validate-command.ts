@@ -3,6 +3,8 @@ import { durationExceeds, isoDate, isoDuration, sumDurations } from '../dates.js
 import { roleAllows, type Role } from '../ids.js';
 import type { EvidenceField, Milestone } from '../template/schema.js';
 import type { CampaignCommand, CommandResult } from './commands.js';
+import { scheduleFacts } from './context.js';
+import { ruleDueDate } from './schedule.js';
 import type { CampaignState, MilestoneState } from './state.js';
 
 export type Rejection = Extract<CommandResult, { ok: false }>;
@@ -178,8 +180,9 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
       if (!def.deadline) return reject('precondition', `"${def.id}" has no deadline`);
       if (!m.dueOn) return reject('precondition', `"${def.id}" has no due date yet: its deadline's starting point is not known`);
       if (!def.deadline.maxExtension) return reject('precondition', `the deadline of "${def.id}" cannot be extended under this template`);
+      // Measured on the calendar from the rule's due date, the date the extensions are added to.
       const total = sumDurations([...m.extensions.map((e) => e.by), cmd.by]);
-      if (durationExceeds(total, def.deadline.maxExtension))
+      if (durationExceeds(total, def.deadline.maxExtension, ruleDueDate(def, scheduleFacts(state))))
         return reject('precondition', `extensions of "${def.id}" may total at most ${def.deadline.maxExtension}; this would make ${total}`);
       return undefined;
     }
