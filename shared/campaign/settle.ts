@@ -32,16 +32,29 @@ function applies(tx: Transition, def: Milestone): boolean {
   return !def.when || def.when.in.includes(tx.state.inputs[def.when.input] ?? '');
 }
 
+/**
+ * A milestone skipped as not applicable stays skipped when the campaign has moved past it: a dependent
+ * was done on the strength of the skip, or an alternative to it was chosen.
+ */
+function movedPast(tx: Transition, def: Milestone): boolean {
+  const { milestones, template } = tx.state;
+  return (
+    template.milestones.some((d) => d.dependsOn.includes(def.id) && milestones[d.id]?.status === 'done') ||
+    def.alternativeTo.some((a) => milestones[a]?.status === 'done')
+  );
+}
+
 /** Returns true when the milestone completed or changed in a way that can affect others. */
 function settleMilestone(tx: Transition, def: Milestone, pending: ReadonlySet<string>): boolean {
   const m = tx.milestone(def.id);
   const given = pending.has(def.id);
   const applicable = given || applies(tx, def);
-  if (m.status === 'skipped' && m.skipCause === 'not-applicable' && applicable) {
+  if (m.status === 'skipped' && m.skipCause === 'not-applicable' && applicable && !movedPast(tx, def)) {
     // An input changed and the milestone applies again.
     m.status = 'blocked';
     delete m.skipCause;
     delete m.skipReason;
+    tx.emit({ type: 'milestone-reopened', milestone: def.id }, systemActor);
   }
   if (m.status === 'done' || m.status === 'skipped') return false;
   if (!applicable) {
