@@ -128,7 +128,7 @@ else
   Install Go >= 1.21 (it fetches the newer toolchain the CLI needs as a Go module by itself), e.g. put a
   Go distribution's bin/ directory on PATH, then run: bash scripts/provision.sh"
   fi
-  info "building Temporal CLI, first time takes ~4 minutes ($(go version))"
+  info "building Temporal CLI, first time takes ~4 minutes (up to ~7 on a busy 2-core machine) ($(go version))"
   info "go install $TEMPORAL_CLI_MODULE@$TEMPORAL_CLI_VERSION -> $BIN_DIR"
   build_log="$CACHE/temporal-build.log"
   GOBIN="$BIN_DIR" go install "$TEMPORAL_CLI_MODULE@$TEMPORAL_CLI_VERSION" </dev/null >"$build_log" 2>&1 &

@@ -26,7 +26,6 @@ import './support/provided.js';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const runDir = mkdtempSync(join(tmpdir(), 'advocacy-test-'));
   const log = (msg: string) => process.stderr.write(`[global-setup] ${msg}\n`);
 
   // Resolve every binary first: a missing one fails fast with the provisioning hint.
@@ -35,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const natsUrlFromEnv = process.env.TEST_NATS_URL;
   if (!temporalAddressFromEnv) resolveTemporalCli();
   if (!natsUrlFromEnv) resolveNatsServer();
+  const runDir = mkdtempSync(join(tmpdir(), 'advocacy-test-'));
 
   let temporal: TemporalDevServer | undefined;
   let nats: NatsServer | undefined;
