@@ -160,6 +160,12 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
       if (m.status === 'skipped') return reject('conflict', `"${def.id}" is already skipped`);
       if (!def.optional && def.alternativeTo.length === 0)
         return reject('precondition', `"${def.id}" is required; only optional milestones can be skipped`);
+      // Skipping a required alternative means taking another path: one of the group must remain.
+      if (!def.optional && def.alternativeTo.every((a) => state.milestones[a]?.status === 'skipped'))
+        return reject(
+          'precondition',
+          `"${def.id}" is required: its alternatives ${def.alternativeTo.map((a) => `"${a}"`).join(', ')} are skipped, so it is the remaining path`,
+        );
       return undefined;
     case 'reopen': {
       if (m.status !== 'done' && m.status !== 'skipped') return reject('conflict', `"${def.id}" is not done or skipped`);
