@@ -11,13 +11,14 @@ import {
 import { nanos } from '@nats-io/nats-core';
 import { Duration } from 'luxon';
 import type { Config } from '../shared/config.js';
-import { allEventsSubject, deadLetterPrefix, eventsDeadLetterStream } from '../shared/events/subjects.js';
+import { allEventsSubject, deadLetterPrefix, eventsDeadLetterStream, subjectMatches } from '../shared/events/subjects.js';
 import type { Logger } from './logger.js';
 
 export type EventStreamConfig = Pick<
   Config,
   'EVENTS_STREAM' | 'EVENTS_SUBJECT_PREFIX' | 'EVENTS_DUPLICATE_WINDOW' | 'EVENTS_MAX_AGE' | 'EVENTS_REPLICAS'
->;
+> &
+  Partial<Pick<Config, 'COMMANDS_SUBJECT_PREFIX'>>;
 
 /** ISO-8601 duration to milliseconds (years and months counted as 365 and 30 days, as NATS has no calendar). */
 export function durationMillis(iso: string): number {
@@ -43,6 +44,14 @@ export function desiredEventStreams(config: EventStreamConfig): { events: Desire
   if (window <= 0) throw new Error('EVENTS_DUPLICATE_WINDOW must be longer than zero');
   if (maxAge > 0 && window > maxAge) {
     throw new Error('EVENTS_DUPLICATE_WINDOW may not be longer than EVENTS_MAX_AGE (JetStream refuses it)');
+  }
+  const commandSubject = config.COMMANDS_SUBJECT_PREFIX && `${config.COMMANDS_SUBJECT_PREFIX}.campaign-id`;
+  if (commandSubject && subjectMatches(allEventsSubject(config.EVENTS_SUBJECT_PREFIX), commandSubject)) {
+    // The stream would store every command request and answer it with a PubAck before the bridge could.
+    throw new Error(
+      `COMMANDS_SUBJECT_PREFIX "${config.COMMANDS_SUBJECT_PREFIX}" puts commands on event subjects ` +
+        `(${allEventsSubject(config.EVENTS_SUBJECT_PREFIX)}); choose a prefix with a different number of tokens`,
+    );
   }
   const common = {
     max_age: nanos(maxAge),

@@ -23,9 +23,13 @@ export function eventSubject(prefix: string, event: Pick<DomainEvent, 'templateI
   return [prefix, subjectToken(event.templateId, 'template id'), countryToken(event.country), event.type].join('.');
 }
 
-/** Everything the events stream holds. */
+/**
+ * Everything the events stream holds: exactly three tokens after the prefix, not `<prefix>.>`, so other
+ * subjects under the same root stay out of the stream — above all the inbound commands
+ * (`advocacy.commands.<campaignId>`), which the stream would otherwise store and answer with a PubAck.
+ */
 export function allEventsSubject(prefix: string): string {
-  return `${prefix}.>`;
+  return `${prefix}.*.*.*`;
 }
 
 export interface EventFilter {

@@ -35,7 +35,7 @@ describe('ensureEventStream', () => {
     expect(result.deadLetter.outcome).toBe('created');
     const info = await ctx.jsm.streams.info(config.EVENTS_STREAM);
     expect(info.config).toMatchObject({
-      subjects: [`${config.EVENTS_SUBJECT_PREFIX}.>`],
+      subjects: [`${config.EVENTS_SUBJECT_PREFIX}.*.*.*`],
       storage: 'file',
       retention: 'limits',
       discard: 'old',

@@ -6,17 +6,24 @@ import { parseConfig } from '../../shared/config.js';
 const DAY = 86_400_000;
 
 describe('events stream settings from configuration', () => {
-  it('turns ISO durations into nanoseconds and covers <prefix>.>', () => {
+  it('turns ISO durations into nanoseconds and covers the event subjects', () => {
     const config = parseConfig({ EVENTS_DUPLICATE_WINDOW: 'P2D', EVENTS_MAX_AGE: 'P1Y', EVENTS_REPLICAS: '3' });
     const { events, deadLetter } = desiredEventStreams(config);
     expect(events.name).toBe('ADVOCACY_EVENTS');
-    expect(events.settings.subjects).toEqual(['advocacy.>']);
+    expect(events.settings.subjects).toEqual(['advocacy.*.*.*']);
     expect(events.settings.duplicate_window).toBe(2 * DAY * 1e6);
     expect(events.settings.max_age).toBe(365 * DAY * 1e6);
     expect(events.settings.num_replicas).toBe(3);
     expect(events.settings.discard).toBe('old');
     expect(deadLetter.name).toBe('ADVOCACY_EVENTS_DLQ');
     expect(deadLetter.settings.subjects).toEqual(['advocacy_dlq.>']);
+  });
+
+  it('refuses a command prefix whose subjects the events stream would capture', () => {
+    expect(() => desiredEventStreams(parseConfig({ COMMANDS_SUBJECT_PREFIX: 'advocacy.cmd.in' }))).toThrow(
+      /COMMANDS_SUBJECT_PREFIX/,
+    );
+    expect(() => desiredEventStreams(parseConfig({}))).not.toThrow();
   });
 
   it('refuses a duplicate window longer than the retention', () => {

@@ -24,9 +24,10 @@ describe('event subjects', () => {
     expect(() => eventSubject('advocacy', { ...event, templateId: 'a b' })).toThrow(/template id/);
   });
 
-  it('covers every event with <prefix>.>', () => {
-    expect(allEventsSubject('advocacy')).toBe('advocacy.>');
+  it('covers every event with <prefix>.*.*.*, and not the command subjects', () => {
+    expect(allEventsSubject('advocacy')).toBe('advocacy.*.*.*');
     expect(subjectMatches(allEventsSubject('advocacy'), eventSubject('advocacy', event))).toBe(true);
+    expect(subjectMatches(allEventsSubject('advocacy'), 'advocacy.commands.id-opcat-1234abcd')).toBe(false);
   });
 });
 
