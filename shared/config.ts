@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDuration } from './dates.js';
+import { roleSchema } from './ids.js';
 
 /**
  * The one configuration schema. Every process parses its environment with it once at start-up
@@ -36,17 +37,46 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/)
     .default('advocacy.commands'),
+  /**
+   * Notifier routes (YAML or JSON; see workers/notifier-config.ts). Unset: the notifier only logs
+   * reminders and overdue notices.
+   */
+  NOTIFIER_CONFIG: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
   /** Extra template directory (YAML files) loaded after the built-in templates. */
   TEMPLATES_DIR: optionalString,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
+  /** The API-key store (JSON, keys hashed); default `$DATA_DIR/api-keys.json`. See `apiKeysFile`. */
+  API_KEYS_FILE: optionalString,
+  /** Largest request body the HTTP API accepts, in bytes (larger ones get 413). */
+  API_BODY_LIMIT: z.coerce.number().int().min(1024).max(10_485_760).default(131_072),
+  /** HMAC secret for dashboard sessions (>= 32 chars); unset: a random one per process (sessions end at restart). */
+  API_SESSION_SECRET: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
+  /** How long a dashboard login lasts. */
+  API_SESSION_TTL: isoDuration.default('PT8H'),
+  /** Temporal Web UI base address, linked from the dashboard; default http://127.0.0.1:$TEMPORAL_UI_PORT. */
+  TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   NATS_PORT: port.default(4222),
   TEMPORAL_PORT: port.default(7233),
+  /** Who the `advocacy` CLI user is, recorded in campaign history (README "CLI"); default: the OS user name. */
+  ADVOCACY_ACTOR: optionalString.pipe(z.string().max(128).optional()),
+  /** The CLI user's role; default programme-lead (the CLI refuses `system`). */
+  ADVOCACY_ROLE: z.preprocess((v) => (v === '' ? undefined : v), roleSchema.optional()),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
+
+/** Where the API-key store lives: API_KEYS_FILE, else `api-keys.json` in DATA_DIR. */
+export function apiKeysFile(config: Pick<Config, 'API_KEYS_FILE' | 'DATA_DIR'>): string {
+  return config.API_KEYS_FILE ?? `${config.DATA_DIR.replace(/\/+$/, '')}/api-keys.json`;
+}
+
+/** The Temporal Web UI's base address (no trailing slash). */
+export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT'>): string {
+  return (config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`).replace(/\/+$/, '');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
