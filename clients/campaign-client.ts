@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
+import type { Template } from '../shared/template/validate.js';
 import {
   CAMPAIGN_WORKFLOW_TYPE,
   campaignCommandSchema,
@@ -15,6 +16,7 @@ import {
   commandSignal,
   commandUpdate,
   priorCompletionSchema,
+  resolveMapping,
   startCampaignSchema,
   viewQuery,
   type CampaignView,
@@ -132,6 +134,7 @@ export class CampaignClient {
       throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
         'template: not found; see `advocacy templates list`',
       ]);
+    const learned = await this.inputsFromOtherCampaigns(template, request.country, request.inputs);
     const today = dateOfInstant(this.now());
     const campaignId = request.campaignId ?? `${request.country.toLowerCase()}-${template.id}-${randomUUID().slice(0, 8)}`;
     const start: StartCampaign = parse(
@@ -142,7 +145,7 @@ export class CampaignClient {
         country: request.country,
         region: request.region ?? defaultRegion(request.country),
         startDate: request.startDate ?? today,
-        inputs: request.inputs,
+        inputs: { ...learned, ...request.inputs },
         ...(request.owner ? { owner: request.owner } : {}),
         actor: caller.actor,
         completed: request.completed,
@@ -173,6 +176,34 @@ export class CampaignClient {
         throw new CampaignError('conflict', `a campaign with id ${campaignId} already exists`, ['campaignId: already in use']);
       throw this.unavailable(err);
     }
+  }
+
+  /**
+   * Inputs this campaign can learn from other campaigns of the same state whose templates `inform` it
+   * (e.g. the OPCAT campaign learns the UNCAT status from the state's UNCAT campaign). Given inputs win.
+   */
+  private async inputsFromOtherCampaigns(
+    template: Template,
+    country: string,
+    given: Record<string, unknown>,
+  ): Promise<Record<string, string | number | boolean>> {
+    const learned: Record<string, string | number | boolean> = {};
+    const sources = (this.deps.templates.allTemplates?.() ?? []).filter((t) =>
+      t.milestones.some((m) => m.informs.some((i) => i.template === template.id && Object.keys(i.inputs).some((n) => !(n in given)))),
+    );
+    for (const source of sources) {
+      const siblings = (await this.list({ country, template: source.id })).filter((c) => c.status !== 'cancelled');
+      for (const sibling of siblings) {
+        const view = await this.view(sibling.campaignId);
+        const facts = { inputs: view.inputs, milestones: Object.fromEntries(view.milestones.map((m) => [m.id, m])) };
+        for (const m of view.milestones) {
+          if (m.status !== 'done') continue;
+          for (const rule of source.milestones.find((d) => d.id === m.id)?.informs ?? [])
+            if (rule.template === template.id) Object.assign(learned, resolveMapping(facts, rule.inputs));
+        }
+      }
+    }
+    return learned;
   }
 
   /**
@@ -218,7 +249,8 @@ export class CampaignClient {
 
   async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
     const f = parse(listFilterSchema, filter, 'filter');
-    const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`];
+    // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns.
+    const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`, `TaskQueue = '${this.deps.taskQueue}'`];
     if (f.country) clauses.push(`${CampaignCountry.name} = '${f.country}'`);
     if (f.region) clauses.push(`${CampaignRegion.name} = '${f.region}'`);
     if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);

@@ -154,6 +154,13 @@ export class TemplateRegistry {
               if (def.required && def.default === undefined && !(name in f.inputs))
                 problems.push(`${at}.inputs: required input "${name}" of "${target.id}" is not mapped`);
           });
+          m.informs.forEach((f, j) => {
+            const at = `${source}: milestones.${i}.informs.${j}`;
+            const target = this.findTemplate(f.template);
+            if (!target) return problems.push(`${at}.template: unknown template "${f.template}"`);
+            for (const name of Object.keys(f.inputs))
+              if (!target.inputs[name]) problems.push(`${at}.inputs.${name}: template "${target.id}" has no input "${name}"`);
+          });
         });
       }
     }

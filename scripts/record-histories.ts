@@ -38,7 +38,7 @@ const nativeConnection = await NativeConnection.connect({ address: temporal.addr
 const nc = await connectNats(config, { name: 'record-histories', logger });
 await ensureEventStream(await jetstreamManager(nc), config, logger);
 const templates = await loadTemplates();
-const worker = await createEngineWorker({ config, logger, connection: nativeConnection, nc, templates });
+const worker = await createEngineWorker({ config, logger, connection: nativeConnection, client, nc, templates });
 const campaigns = new CampaignClient({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates });
 const lead = { actor: { id: 'lead-1', role: 'programme-lead' as const } };
 const staff = { actor: { id: 'staff-1', role: 'staff' as const } };

@@ -1,6 +1,8 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { createInformActivities } from '../activities/inform-campaigns.js';
 import { createPublishActivities } from '../activities/publish-event.js';
 import { createTemplateActivities, type TemplateLookup } from '../activities/resolve-template.js';
 import type { NatsConnection } from '../infra/nats.js';
@@ -12,6 +14,8 @@ export interface EngineWorkerDeps {
   config: Config;
   logger: Logger;
   connection: NativeConnection;
+  /** For activities that talk to other campaigns. */
+  client: Client;
   nc: NatsConnection;
   templates: TemplateLookup;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
@@ -26,6 +30,7 @@ export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker
   const activities: CampaignActivities = {
     ...createPublishActivities({ js: jetstream(deps.nc), config, logger }),
     ...createTemplateActivities(deps.templates),
+    ...createInformActivities({ client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }),
   };
   return Worker.create({
     connection: deps.connection,

@@ -1,4 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config.js';
 import { ensureEventStream } from '../infra/events-stream.js';
@@ -38,12 +39,17 @@ const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADD
   logger.fatal({ err, address: config.TEMPORAL_ADDRESS }, 'cannot reach Temporal; start it (npm run dev) or set TEMPORAL_ADDRESS');
   process.exit(69);
 });
-const worker = await createEngineWorker({ config, logger, connection, nc, templates });
+const client = new Client({
+  connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+  namespace: config.TEMPORAL_NAMESPACE,
+});
+const worker = await createEngineWorker({ config, logger, connection, client, nc, templates });
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'engine worker running');
 try {
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
 } finally {
   await nc.drain().catch(() => undefined);
   await connection.close();
+  await client.connection.close();
   logger.info('engine worker stopped');
 }

@@ -33,6 +33,7 @@ import {
   type DomainEvent,
   type Effects,
   type FollowOnRequest,
+  type InformRequest,
   type StartCampaign,
 } from '../shared/campaign/index.js';
 import { checkCommand } from '../shared/campaign/validate-command.js';
@@ -52,7 +53,7 @@ const { publishEvents } = proxyActivities<CampaignActivities>({
   // NATS may be down for a while: keep retrying, at most a minute apart, so nothing is lost.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-const { resolveTemplate } = proxyActivities<CampaignActivities>({
+const { resolveTemplate, informCampaigns } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5 },
 });
@@ -61,6 +62,7 @@ export const continuedSchema = z.object({
   state: campaignStateSchema,
   outbox: z.array(domainEventSchema),
   followOns: z.array(z.custom<FollowOnRequest>()),
+  informs: z.array(z.custom<InformRequest>()).default([]),
 });
 
 export type CampaignWorkflowInput =
@@ -73,6 +75,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   let state: CampaignState;
   const outbox: DomainEvent[] = [];
   const followOnQueue: FollowOnRequest[] = [];
+  const informQueue: InformRequest[] = [];
   let changes = 0;
   let publishing = false;
   let startingFollowOns = false;
@@ -80,6 +83,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   const take = (effects: Effects) => {
     outbox.push(...effects.events);
     followOnQueue.push(...effects.followOns);
+    informQueue.push(...effects.informs);
     changes += 1;
   };
 
@@ -98,6 +102,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     state = continued.state;
     outbox.push(...continued.outbox);
     followOnQueue.push(...continued.followOns);
+    informQueue.push(...continued.informs);
   }
 
   // Upsert only what changed: every upsert is a history event.
@@ -160,13 +165,20 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     }
   };
 
+  // Follow-on children and other campaigns of the state to inform, one at a time, in order.
   const followOnStarter = async () => {
     for (;;) {
-      await condition(() => followOnQueue.length > 0);
+      await condition(() => followOnQueue.length > 0 || informQueue.length > 0);
       startingFollowOns = true;
-      const request = followOnQueue[0] as FollowOnRequest;
-      await startFollowOn(state, request);
-      followOnQueue.shift();
+      const followOn = followOnQueue[0];
+      if (followOn) {
+        await startFollowOn(state, followOn);
+        followOnQueue.shift();
+      } else {
+        const inform = informQueue[0] as InformRequest;
+        await informCampaigns({ sourceCampaignId: state.campaignId, country: state.country, ...inform });
+        informQueue.shift();
+      }
       startingFollowOns = false;
     }
   };
@@ -193,13 +205,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       // Carry everything not yet done; wait for in-flight work so nothing is sent twice or dropped.
       await condition(() => allHandlersFinished() && !publishing && !startingFollowOns);
       await continueAsNew<typeof campaignWorkflow>({
-        continued: { state, outbox: [...outbox], followOns: [...followOnQueue] },
+        continued: { state, outbox: [...outbox], followOns: [...followOnQueue], informs: [...informQueue] },
         ...(threshold !== undefined ? { continueAsNewAfter: threshold } : {}),
       });
     }
   }
   // Finished: deliver what is left, then close. Follow-ons outlive this workflow (ABANDON).
-  await condition(() => outbox.length === 0 && followOnQueue.length === 0 && allHandlersFinished());
+  await condition(() => outbox.length === 0 && followOnQueue.length === 0 && informQueue.length === 0 && allHandlersFinished());
   return viewCampaign(state, Date.now());
 }
 

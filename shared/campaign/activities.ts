@@ -1,5 +1,11 @@
 import type { Template } from '../template/validate.js';
+import type { InformRequest } from './context.js';
 import type { DomainEvent } from './events.js';
+
+export interface InformCampaignsRequest extends InformRequest {
+  sourceCampaignId: string;
+  country: string;
+}
 
 /** The I/O the campaign workflow asks for; implemented in `activities/`, typed here for the workflow. */
 export interface CampaignActivities {
@@ -7,4 +13,6 @@ export interface CampaignActivities {
   publishEvents(events: DomainEvent[]): Promise<{ published: number; duplicates: number }>;
   /** Snapshot of a template, for a follow-on campaign; newest version when `version` is absent. */
   resolveTemplate(id: string, version?: number): Promise<Template>;
+  /** Sets inputs on the running campaigns of a template for a country; returns how many were told. */
+  informCampaigns(request: InformCampaignsRequest): Promise<number>;
 }

@@ -14,10 +14,20 @@ export interface FollowOnRequest {
   inputs: Record<string, string | number | boolean>;
 }
 
+/** Inputs to set on the running campaigns of another template for the same state. */
+export interface InformRequest {
+  milestone: string;
+  templateId: string;
+  /** Sequence at the time, making the request ids of the resulting commands unique and stable. */
+  sequence: number;
+  inputs: Record<string, string | number | boolean>;
+}
+
 /** What a transition asks the outside world to do; timers are derived from state by `nextWakeUp`. */
 export interface Effects {
   events: DomainEvent[];
   followOns: FollowOnRequest[];
+  informs: InformRequest[];
 }
 
 export const systemActor: Actor = { id: 'engine', role: 'system' };
@@ -30,7 +40,7 @@ type EventBody<E extends DomainEvent = DomainEvent> = E extends DomainEvent ? Om
  */
 export class Transition {
   readonly state: CampaignState;
-  readonly effects: Effects = { events: [], followOns: [] };
+  readonly effects: Effects = { events: [], followOns: [], informs: [] };
   readonly today: IsoDate;
   readonly at: string;
 

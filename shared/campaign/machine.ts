@@ -177,11 +177,11 @@ function reopen(tx: Transition, id: string, actor: CampaignCommand['actor'], rea
 /** Applies a command. Rejected commands change nothing; a repeated request id returns its first result. */
 export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: number): Outcome & { result: CommandResult } {
   const previous = state.requests[cmd.requestId];
-  if (previous) return { state, effects: { events: [], followOns: [] }, result: previous };
+  if (previous) return { state, effects: { events: [], followOns: [], informs: [] }, result: previous };
 
   const tx = new Transition(state, now);
   const rejection = checkCommand(state, cmd, tx.today);
-  if (rejection) return { state, effects: { events: [], followOns: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
+  if (rejection) return { state, effects: { events: [], followOns: [], informs: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
 
   const { actor, requestId } = cmd;
   const s = tx.state;

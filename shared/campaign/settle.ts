@@ -1,6 +1,7 @@
 import { subtractDuration } from '../dates.js';
 import type { Actor } from '../ids.js';
-import type { Milestone } from '../template/schema.js';
+import type { InputMapping, Milestone } from '../template/schema.js';
+import type { CampaignState } from './state.js';
 import { dependenciesMet, systemActor, type Transition } from './context.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 
@@ -165,21 +166,40 @@ export function skipAlternatives(tx: Transition, def: Milestone, actor: Actor): 
   }
 }
 
-/** Follow-on campaigns named by a completed milestone, with inputs mapped from this campaign. */
+/** Values of an input mapping, read from this campaign (inputs, completion dates, evidence). */
+export function resolveMapping(
+  state: Pick<CampaignState, 'inputs'> & { milestones: Record<string, { completedOn?: string; evidence?: Record<string, string> } | undefined> },
+  mappings: Record<string, InputMapping>,
+): Record<string, string | number | boolean> {
+  const inputs: Record<string, string | number | boolean> = {};
+  for (const [name, mapping] of Object.entries(mappings)) {
+    let value: string | number | boolean | undefined;
+    if ('value' in mapping) value = mapping.value;
+    else if ('input' in mapping) value = state.inputs[mapping.input];
+    else if ('milestoneDate' in mapping) value = state.milestones[mapping.milestoneDate]?.completedOn;
+    else {
+      const raw = state.milestones[mapping.evidence.milestone]?.evidence?.[mapping.evidence.field];
+      value = raw !== undefined && mapping.values ? mapping.values[raw] : raw;
+    }
+    if (value !== undefined) inputs[name] = value;
+  }
+  return inputs;
+}
+
+/**
+ * What a completed milestone sets in motion: follow-on campaigns (with inputs mapped from this one)
+ * and the inputs it tells other campaigns of the same state.
+ */
 export function requestFollowOns(tx: Transition, def: Milestone): void {
   const { state } = tx;
+  for (const f of def.informs) {
+    const inputs = resolveMapping(state, f.inputs);
+    if (Object.keys(inputs).length > 0) tx.effects.informs.push({ milestone: def.id, templateId: f.template, sequence: state.sequence, inputs });
+  }
   for (const f of def.followOn) {
     const campaignId = `${state.campaignId}~${f.template}`;
     if (state.followOns.some((x) => x.campaignId === campaignId)) continue;
-    const inputs: Record<string, string | number | boolean> = {};
-    for (const [name, mapping] of Object.entries(f.inputs)) {
-      let value: string | number | boolean | undefined;
-      if ('value' in mapping) value = mapping.value;
-      else if ('input' in mapping) value = state.inputs[mapping.input];
-      else if ('milestoneDate' in mapping) value = state.milestones[mapping.milestoneDate]?.completedOn;
-      else value = state.milestones[mapping.evidence.milestone]?.evidence?.[mapping.evidence.field];
-      if (value !== undefined) inputs[name] = value;
-    }
+    const inputs = resolveMapping(state, f.inputs);
     state.followOns.push({ milestone: def.id, templateId: f.template, campaignId });
     tx.effects.followOns.push({
       milestone: def.id,

@@ -72,7 +72,13 @@ export const inputMappingSchema = z.union([
   z.object({ value: inputValue }).strict(),
   z.object({ input: fieldName }).strict(),
   z.object({ milestoneDate: slug }).strict(),
-  z.object({ evidence: z.object({ milestone: slug, field: fieldName }) }).strict(),
+  z
+    .object({
+      evidence: z.object({ milestone: slug, field: fieldName }),
+      /** Translates evidence values to the target's vocabulary, e.g. accession -> acceded. */
+      values: z.record(z.string(), z.string()).optional(),
+    })
+    .strict(),
 ]);
 export type InputMapping = z.infer<typeof inputMappingSchema>;
 
@@ -83,6 +89,18 @@ export const followOnSchema = z.object({
   inputs: z.record(fieldName, inputMappingSchema).default({}),
 });
 export type FollowOn = z.infer<typeof followOnSchema>;
+
+/**
+ * Another process of the same state that must learn of this milestone, e.g. a UNCAT deposit tells the
+ * state's OPCAT campaign that UNCAT is now ratified (OPCAT Art. 27). The engine sets the mapped inputs
+ * on every running campaign of that template for the country, and new campaigns of that template read
+ * them from this campaign at start.
+ */
+export const informsSchema = z.object({
+  template: slug,
+  inputs: z.record(fieldName, inputMappingSchema),
+});
+export type Informs = z.infer<typeof informsSchema>;
 
 export const milestoneSchema = z.object({
   id: slug,
@@ -107,6 +125,7 @@ export const milestoneSchema = z.object({
   /** Completion is refused unless these hold (e.g. OPCAT Art. 27: UNCAT ratified first). */
   requires: z.array(preconditionSchema).default([]),
   followOn: z.array(followOnSchema).default([]),
+  informs: z.array(informsSchema).default([]),
 });
 export type Milestone = z.infer<typeof milestoneSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { templateObjectSchema, type Anchor, type TemplateInput } from './schema.js';
 
 type TemplateObject = z.infer<typeof templateObjectSchema>;
@@ -80,9 +80,13 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
     }
     if (m.when) checkInput(at('when', 'input'), m.when.input, ['enum', 'string', 'boolean']);
     m.requires.forEach((r, j) => checkInput(at('requires', j, 'input'), r.input, ['enum', 'string', 'boolean']));
-    m.followOn.forEach((f, j) => {
+    const mappings = [
+      ...m.followOn.map((f, j) => ({ inputs: f.inputs, at: ['followOn', j] as (string | number)[] })),
+      ...m.informs.map((f, j) => ({ inputs: f.inputs, at: ['informs', j] as (string | number)[] })),
+    ];
+    mappings.forEach((f) => {
       for (const [name, mapping] of Object.entries(f.inputs)) {
-        const path = at('followOn', j, 'inputs', name);
+        const path = at(...f.at, 'inputs', name);
         if ('input' in mapping && !t.inputs[mapping.input]) ctx.addIssue({ code: 'custom', path, message: `unknown input "${mapping.input}"` });
         if ('milestoneDate' in mapping && !byId.has(mapping.milestoneDate))
           ctx.addIssue({ code: 'custom', path, message: `unknown milestone "${mapping.milestoneDate}"` });

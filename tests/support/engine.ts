@@ -19,6 +19,7 @@ export function lookupOf(templates: Template[]) {
         .filter((t) => t.id === id && (version === undefined || t.version === version))
         .sort((a, b) => b.version - a.version)[0];
     },
+    allTemplates: () => templates,
   };
 }
 
@@ -56,6 +57,7 @@ export async function createTestEngine(options: {
     config,
     logger,
     connection: options.connection,
+    client: options.client,
     nc: options.nc,
     templates,
     workflowBundle: await loadWorkflowBundle(),
