@@ -59,7 +59,7 @@ export function cloudEventSchemaFor(type: DomainEventType) {
   if (!data) throw new Error(`unknown event type ${type}`);
   return z
     .object(envelopeShape(z.literal(cloudEventType(type)), data))
-    .meta({ id: cloudEventDataSchema(type), title: `${type} (CloudEvents ${cloudEventType(type)})` });
+    .meta({ title: `${type} event (CloudEvents ${cloudEventType(type)})` });
 }
 
 /** Any campaign event's envelope, checked for agreement between the attributes and `data`. */
