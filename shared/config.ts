@@ -38,6 +38,11 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/)
     .default('advocacy.commands'),
   /**
+   * Highest role a NATS command may act as. Whoever may publish on the command subjects names the
+   * actor in the command; this caps what such a sender can claim (`system` would bypass role checks).
+   */
+  COMMANDS_MAX_ROLE: roleSchema.default('programme-lead'),
+  /**
    * Notifier routes (YAML or JSON; see workers/notifier-config.ts). Unset: the notifier only logs
    * reminders and overdue notices.
    */
