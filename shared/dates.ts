@@ -13,11 +13,17 @@ export const isoDate = z
   .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a real calendar date');
 export type IsoDate = z.infer<typeof isoDate>;
 
+/**
+ * Whole, non-negative components in ISO-8601 order, at least one, and a `T` only before time parts.
+ * Luxon alone also accepts "P", "PT", "P1DT" and fractions ("P0.5M"), which have no calendar meaning.
+ */
+const durationPattern = /^P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
+
 export const isoDuration = z
   .string()
   .refine((s) => {
     const d = Duration.fromISO(s);
-    return d.isValid && Object.values(d.toObject()).every((v) => v === undefined || v >= 0);
+    return durationPattern.test(s) && d.isValid && Object.values(d.toObject()).every((v) => v === undefined || v >= 0);
   }, 'expected a non-negative ISO-8601 duration such as P30D, P1Y or PT12H');
 export type IsoDuration = z.infer<typeof isoDuration>;
 
