@@ -1,0 +1,157 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { Client, Connection } from '@temporalio/client';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { CampaignClient } from '../clients/campaign-client.js';
+import { loadConfigOrExit } from '../infra/config.js';
+import { createLogger, type Logger } from '../infra/logger.js';
+import { connectNats } from '../infra/nats.js';
+import { loadTemplates } from '../infra/templates.js';
+import { campaignCommandSchema, type CommandResult } from '../shared/campaign/commands.js';
+import type { Config } from '../shared/config.js';
+import { CampaignError } from '../shared/errors.js';
+import {
+  campaignIdFromCommandSubject,
+  commandSubscriptionSubject,
+  type CommandReply,
+} from '../shared/events/command-messages.js';
+import { roleAllows } from '../shared/ids.js';
+
+/**
+ * The inbound command bridge: other systems send a campaign command as a NATS request to
+ * `<COMMANDS_SUBJECT_PREFIX>.<campaignId>`; the bridge validates it with the same zod contract as the
+ * HTTP API, applies it through the campaign client facade (a Temporal update) and replies with the
+ * result or the reason it was refused. Who may send at all is decided by NATS subject permissions
+ * (docs/nats-permissions.md); COMMANDS_MAX_ROLE caps the role a sender may claim.
+ */
+
+/** The part of the facade the bridge uses. */
+export type CommandExecutor = Pick<CampaignClient, 'execute'>;
+
+export interface BridgeDeps {
+  nc: NatsConnection;
+  campaigns: CommandExecutor;
+  config: Pick<Config, 'COMMANDS_SUBJECT_PREFIX' | 'COMMANDS_MAX_ROLE'>;
+  logger: Logger;
+  /** Queue group: several bridge processes share the requests, each answered once. */
+  queue?: string;
+}
+
+export interface Bridge {
+  /** Stops taking requests and waits for the ones in progress to be answered. */
+  stop(): Promise<void>;
+}
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+
+const refusal = (requestId: string, code: CampaignError['code'], message: string, issues: string[] = []): CommandReply => ({
+  ok: false,
+  requestId,
+  code,
+  message,
+  issues,
+});
+
+/** Turns one request into its reply; never throws (a thrown error would leave the requester waiting). */
+export async function answerCommand(
+  deps: Pick<BridgeDeps, 'campaigns' | 'config'>,
+  subject: string,
+  body: string,
+): Promise<CommandReply> {
+  const campaignId = campaignIdFromCommandSubject(deps.config.COMMANDS_SUBJECT_PREFIX, subject);
+  if (!campaignId) return refusal('', 'invalid', `no campaign id in subject ${subject}`, ['subject: <prefix>.<campaignId>']);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return refusal('', 'invalid', 'the request body is not JSON', ['(body): expected a JSON campaign command']);
+  }
+  const rawRequestId = (json as { requestId?: unknown } | null)?.requestId;
+  const requestId = typeof rawRequestId === 'string' ? rawRequestId : '';
+  const parsed = campaignCommandSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    return refusal(requestId, 'invalid', `invalid command: ${issues.join('; ')}`, issues);
+  }
+  const command = parsed.data;
+  if (!roleAllows(deps.config.COMMANDS_MAX_ROLE, command.actor.role)) {
+    return refusal(requestId, 'forbidden', `commands over NATS may act as ${deps.config.COMMANDS_MAX_ROLE} at most`, [
+      `actor.role: ${command.actor.role} is above COMMANDS_MAX_ROLE`,
+    ]);
+  }
+  try {
+    const result: CommandResult = await deps.campaigns.execute(campaignId, command, { actor: command.actor }, command.requestId);
+    return result.ok ? result : { ...result, issues: [] };
+  } catch (err) {
+    if (err instanceof CampaignError) return refusal(requestId, err.code, err.message, err.issues);
+    return refusal(requestId, 'unavailable', `the command could not be applied now: ${(err as Error).message}`);
+  }
+}
+
+export function startBridge(deps: BridgeDeps): Bridge {
+  const logger = deps.logger.child({ component: 'bridge' });
+  const inFlight = new Set<Promise<void>>();
+  const subject = commandSubscriptionSubject(deps.config.COMMANDS_SUBJECT_PREFIX);
+
+  const handle = async (msg: Msg) => {
+    if (!msg.reply) {
+      logger.warn({ subject: msg.subject }, 'command without a reply subject ignored; send it as a request');
+      return;
+    }
+    const started = Date.now();
+    const reply = await answerCommand(deps, msg.subject, msg.string());
+    // A requester that gave up has no inbox any more; the command may still have been applied, which
+    // its requestId makes safe to send again.
+    msg.respond(JSON.stringify(reply));
+    const log = { subject: msg.subject, requestId: reply.requestId, ok: reply.ok, ms: Date.now() - started };
+    if (reply.ok) logger.info(log, 'command applied');
+    else logger.info({ ...log, code: reply.code, issues: reply.issues }, 'command refused');
+  };
+
+  const sub: Subscription = deps.nc.subscribe(subject, {
+    queue: deps.queue ?? 'advocacy-bridge',
+    // Requests run concurrently (different campaigns must not wait for each other); the workflow
+    // serialises the commands of one campaign.
+    callback: (err, msg) => {
+      if (err) {
+        logger.error({ err }, 'command subscription failed');
+        return;
+      }
+      const p = handle(msg).catch((e: unknown) => logger.error({ err: e }, 'command handling failed'));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    },
+  });
+  logger.info({ subject, queue: deps.queue ?? 'advocacy-bridge' }, 'command bridge listening');
+
+  return {
+    async stop() {
+      await sub.drain();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** `tsx workers/bridge.ts`: runs until SIGINT/SIGTERM, answering the requests in progress first. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger('bridge', config.LOG_LEVEL);
+  const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const campaigns = new CampaignClient({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates });
+  const nc = await connectNats(config, { name: 'command-bridge', logger, waitOnFirstConnect: true });
+  const bridge = startBridge({ nc, campaigns, config, logger });
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'bridge stopping');
+    await bridge.stop();
+    await nc.drain();
+    await connection.close();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void shutdown(signal).finally(() => process.exit(0)));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
