@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { templateObjectSchema, type Anchor, type TemplateInput } from './schema.js';
+import { isoDate, isoDuration } from '../dates.js';
+import { templateObjectSchema, type Anchor, type Condition, type InputDefinition, type TemplateInput } from './schema.js';
 
 type TemplateObject = z.infer<typeof templateObjectSchema>;
 
@@ -27,6 +28,22 @@ export function findCycle(edges: Map<string, string[]>): string[] | undefined {
   return undefined;
 }
 
+/** Whether a value fits an input definition (a default here; the state machine checks values it is given). */
+function isInputValue(def: InputDefinition, value: unknown): boolean {
+  switch (def.type) {
+    case 'date':
+      return isoDate.safeParse(value).success;
+    case 'duration':
+      return isoDuration.safeParse(value).success;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'enum':
+      return typeof value === 'string' && (def.values ?? []).includes(value);
+    case 'string':
+      return typeof value === 'string';
+  }
+}
+
 /** Cross-reference rules a single-field schema cannot express; each issue names the offending path. */
 function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
   const ids = new Set<string>();
@@ -41,6 +58,16 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
     if (!def) ctx.addIssue({ code: 'custom', path, message: `unknown input "${name}" (declare it under inputs)` });
     else if (!types.includes(def.type))
       ctx.addIssue({ code: 'custom', path, message: `input "${name}" must be of type ${types.join(' or ')}, not ${def.type}` });
+  };
+  /** A condition on a value the input can never take would silently never (or always) hold. */
+  const checkConditionValues = (path: (string | number)[], condition: Condition) => {
+    const def = t.inputs[condition.input];
+    if (!def || !['enum', 'string', 'boolean'].includes(def.type)) return; // reported by checkInput
+    const allowed = def.type === 'enum' ? (def.values ?? []).join(', ') : def.type === 'boolean' ? 'true, false' : 'a string';
+    condition.in.forEach((v, k) => {
+      const ok = def.type === 'boolean' ? typeof v === 'boolean' : typeof v === 'string' && (def.type === 'string' || (def.values ?? []).includes(v));
+      if (!ok) ctx.addIssue({ code: 'custom', path: [...path, k], message: `${JSON.stringify(v)} is not a value of input "${condition.input}" (${allowed})` });
+    });
   };
   const checkAnchor = (path: (string | number)[], anchor: Anchor, owner: string, mustDepend: boolean) => {
     if ('milestone' in anchor) {
@@ -63,7 +90,8 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
       if (d === m.id) ctx.addIssue({ code: 'custom', path: at('dependsOn', j), message: `"${m.id}" depends on itself` });
     });
     m.alternativeTo.forEach((a, j) => {
-      if (!byId.has(a)) ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `unknown milestone "${a}" in alternativeTo of "${m.id}"` });
+      if (a === m.id) ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `"${m.id}" cannot be an alternative to itself` });
+      else if (!byId.has(a)) ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `unknown milestone "${a}" in alternativeTo of "${m.id}"` });
       else if (!byId.get(a)?.alternativeTo.includes(m.id))
         ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `"${a}" must also list "${m.id}" in alternativeTo` });
     });
@@ -78,8 +106,18 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
       if (m.evidence.some((e) => e.required))
         ctx.addIssue({ code: 'custom', path: at('evidence'), message: `automatic milestone "${m.id}" cannot require evidence` });
     }
-    if (m.when) checkInput(at('when', 'input'), m.when.input, ['enum', 'string', 'boolean']);
-    m.requires.forEach((r, j) => checkInput(at('requires', j, 'input'), r.input, ['enum', 'string', 'boolean']));
+    if (m.when) {
+      checkInput(at('when', 'input'), m.when.input, ['enum', 'string', 'boolean']);
+      checkConditionValues(at('when', 'in'), m.when);
+    }
+    m.requires.forEach((r, j) => {
+      checkInput(at('requires', j, 'input'), r.input, ['enum', 'string', 'boolean']);
+      checkConditionValues(at('requires', j, 'in'), r);
+    });
+    m.evidence.forEach((e, j) => {
+      if (e.type === 'enum' && !e.values?.length)
+        ctx.addIssue({ code: 'custom', path: at('evidence', j, 'values'), message: `enum evidence field "${e.name}" needs values` });
+    });
     const mappings = [
       ...m.followOn.map((f, j) => ({ inputs: f.inputs, at: ['followOn', j] as (string | number)[] })),
       ...m.informs.map((f, j) => ({ inputs: f.inputs, at: ['informs', j] as (string | number)[] })),
@@ -102,6 +140,10 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
   for (const [name, def] of Object.entries(t.inputs)) {
     if (def.type === 'enum' && !def.values?.length)
       ctx.addIssue({ code: 'custom', path: ['inputs', name, 'values'], message: `enum input "${name}" needs values` });
+    else if (def.default !== undefined && !isInputValue(def, def.default)) {
+      const expected = def.type === 'enum' ? `one of ${(def.values ?? []).join(', ')}` : `a ${def.type}`;
+      ctx.addIssue({ code: 'custom', path: ['inputs', name, 'default'], message: `input "${name}" must be ${expected}` });
+    }
   }
 
   const cycle = findCycle(new Map(t.milestones.map((m) => [m.id, m.dependsOn.filter((d) => byId.has(d))])));
