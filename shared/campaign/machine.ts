@@ -33,7 +33,7 @@ export function checkStart(input: StartCampaign, today: string): string[] {
       if (def.required) problems.push(`inputs.${name}: required (${def.description || def.type})`);
       continue;
     }
-    const bad = checkInputValue(name, def.type, def.values, value);
+    const bad = checkInputValue(name, def, value);
     if (bad) problems.push(`inputs.${name}: ${bad.message}`);
   }
   for (const name of Object.keys(input.inputs))

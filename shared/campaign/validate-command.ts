@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationExceeds, isoDate, isoDuration, sumDurations } from '../dates.js';
 import { roleAllows, type Role } from '../ids.js';
-import type { EvidenceField, Milestone } from '../template/schema.js';
+import type { EvidenceField, InputDefinition, Milestone } from '../template/schema.js';
 import type { CampaignCommand, CommandResult } from './commands.js';
 import { scheduleFacts } from './context.js';
 import { ruleDueDate } from './schedule.js';
@@ -46,6 +46,8 @@ export function checkEvidence(def: Milestone, evidence: Record<string, string>):
     if (field.type === 'enum' && field.values && !field.values.includes(value))
       return `evidence "${field.name}" must be one of ${field.values.join(', ')}`;
     if (!evidenceType[field.type].safeParse(value).success) return `evidence "${field.name}" must be a valid ${field.type}`;
+    if (field.type === 'duration' && field.max && durationExceeds(value, field.max))
+      return `evidence "${field.name}" may be at most ${field.max}${def.legalBasis ? ` (${def.legalBasis})` : ''}`;
   }
   const unknown = Object.keys(evidence).filter((k) => !def.evidence.some((f) => f.name === k));
   if (unknown.length) return `unknown evidence field(s) ${unknown.join(', ')} for "${def.id}"`;
@@ -125,7 +127,7 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
     case 'set-input': {
       const def = state.template.inputs[cmd.name];
       if (!def) return reject('invalid', `unknown input "${cmd.name}"; the template declares ${Object.keys(state.template.inputs).join(', ') || 'none'}`);
-      return checkInputValue(cmd.name, def.type, def.values, cmd.value);
+      return checkInputValue(cmd.name, def, cmd.value);
     }
     case 'note':
       if (cmd.milestone && !milestoneOf(state, cmd.milestone)) return reject('not-found', `unknown milestone "${cmd.milestone}"`);
@@ -195,7 +197,13 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
   }
 }
 
-export function checkInputValue(name: string, type: string, values: string[] | undefined, value: unknown): Check {
+export function checkInputValue(
+  name: string,
+  { type, values, max }: Pick<InputDefinition, 'type' | 'values' | 'max'>,
+  value: unknown,
+): Check {
+  if (type === 'duration' && max && typeof value === 'string' && isoDuration.safeParse(value).success && durationExceeds(value, max))
+    return reject('invalid', `input "${name}" may be at most ${max}`);
   const ok =
     type === 'date'
       ? isoDate.safeParse(value).success

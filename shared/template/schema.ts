@@ -15,6 +15,8 @@ export const inputDefinitionSchema = z.object({
   values: z.array(z.string()).optional(),
   required: z.boolean().default(false),
   default: inputValue.optional(),
+  /** Longest allowed value of a duration input, e.g. P3Y for an OPCAT Art. 24 postponement. */
+  max: isoDuration.optional(),
 });
 export type InputDefinition = z.infer<typeof inputDefinitionSchema>;
 
@@ -65,6 +67,8 @@ export const evidenceFieldSchema = z.object({
   type: z.enum(['text', 'url', 'date', 'duration', 'enum']).default('text'),
   values: z.array(z.string()).optional(),
   required: z.boolean().default(true),
+  /** Longest allowed value of a duration field. */
+  max: isoDuration.optional(),
 });
 export type EvidenceField = z.infer<typeof evidenceFieldSchema>;
 
