@@ -1,4 +1,3 @@
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +8,6 @@ import {
   type EventSubscription,
 } from '../clients/events-subscriber.js';
 import { loadConfigOrExit } from '../infra/config.js';
-import { ensureEventStream } from '../infra/events-stream.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
 import type { Config } from '../shared/config.js';
@@ -183,13 +181,21 @@ async function main(): Promise<void> {
     process.exit(78);
   });
   const nc = await connectNats(config, { name: 'notifier', logger, waitOnFirstConnect: true });
-  // Idempotent; lets the notifier start before the engine worker has created the stream.
-  await ensureEventStream(await jetstreamManager(nc), config, logger);
-  const subscription = await startNotifier({ nc, config, notifier, logger });
+  // The engine worker owns the stream (the notifier's NATS user may not create it): wait for it.
+  let subscription: EventSubscription | undefined;
+  for (let attempt = 1; !subscription; attempt++) {
+    try {
+      subscription = await startNotifier({ nc, config, notifier, logger });
+    } catch (err) {
+      logger.warn({ err, attempt, stream: config.EVENTS_STREAM }, 'cannot consume events yet; retrying in 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+  const running = subscription;
   logger.info({ durable: notifier.durable }, 'notifier running');
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'notifier stopping');
-    await subscription.stop();
+    await running.stop();
     await nc.drain();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

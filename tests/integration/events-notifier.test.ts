@@ -76,7 +76,7 @@ afterAll(async () => {
 });
 
 /** A notifier with its own durable and webhook paths, so tests do not see each other's traffic. */
-async function notifierFor(templateId: string, routes: { match?: object }[], maxDeliveries = 3) {
+async function notifierFor(templateId: string, routes: ({ match?: object } & Record<string, unknown>)[], maxDeliveries = 3) {
   const durable = uniqueToken('notifier');
   // Each route takes only this test's template: the stream is shared by the tests of this file.
   const scoped = routes.map((r) => ({ ...r, match: { ...r.match, templates: [templateId] } }));
