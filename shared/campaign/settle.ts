@@ -99,7 +99,7 @@ function settleMilestone(tx: Transition, def: Milestone, pending: ReadonlySet<st
           type: 'milestone-completed',
           milestone: def.id,
           completedOn: date,
-          late: false,
+          late: m.dueOn !== undefined && date > m.dueOn,
           automatic: true,
           ...(m.dueOn ? { dueOn: m.dueOn } : {}),
         },
