@@ -213,7 +213,13 @@ function checkInvariants(state: CampaignState, today: IsoDate, settled: boolean)
   if (live) expect(requiredSettled, 'all required milestones settled but the campaign is not completed').toBe(false);
   // Continue-as-new safety: the state survives a JSON round trip through its schema unchanged.
   expect(campaignStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
-  campaignViewSchema.parse(viewCampaign(state, startOfDay(today)));
+  const view = campaignViewSchema.parse(viewCampaign(state, startOfDay(today)));
+  const pendingPastDue = template.milestones
+    .filter((d) => ['open', 'blocked'].includes(status(d.id) ?? '') && (state.milestones[d.id]?.dueOn ?? '9999') < today)
+    .map((d) => d.id);
+  expect([...view.overdue].sort()).toEqual(pendingPastDue.sort());
+  expect(view.progress.done + view.progress.skipped).toBe(template.milestones.filter((d) => ['done', 'skipped'].includes(status(d.id) ?? '')).length);
+  if (state.status === 'completed') expect(view.progress.percent).toBe(100);
 }
 
 class Checker {
@@ -264,6 +270,33 @@ class Checker {
   }
 }
 
+/**
+ * Subscribers (dashboards, notifications) follow milestones through events alone: every visible status
+ * change of an outcome is announced in it (open -> blocked is the one change without an event type).
+ */
+function checkAnnounced(before: CampaignState, after: CampaignState, effects: Effects): void {
+  const said = (type: DomainEvent['type'], id: string) => effects.events.some((e) => e.type === type && 'milestone' in e && e.milestone === id);
+  for (const id of Object.keys(after.milestones)) {
+    const b = before.milestones[id]?.status;
+    const a = after.milestones[id]?.status;
+    const where = `${id}: ${b} -> ${a}`;
+    if (a === 'done' && b !== 'done') expect(said('milestone-completed', id), where).toBe(true);
+    if (a === 'skipped' && b !== 'skipped') expect(said('milestone-skipped', id), where).toBe(true);
+    if ((b === 'done' || b === 'skipped') && (a === 'open' || a === 'blocked')) expect(said('milestone-reopened', id), where).toBe(true);
+    if (b === 'blocked' && a === 'open') expect(said('milestone-opened', id), where).toBe(true);
+  }
+  for (const e of effects.events) {
+    if (e.type === 'milestone-completed') {
+      expect(after.milestones[e.milestone]?.status).toBe('done');
+      expect(e.late, `${e.milestone} late flag`).toBe(e.dueOn !== undefined && e.completedOn > e.dueOn);
+    }
+  }
+  if (before.status !== after.status) {
+    const expected = { paused: 'campaign-paused', active: 'campaign-resumed', cancelled: 'campaign-cancelled', completed: 'campaign-completed' } as const;
+    expect(effects.events.some((e) => e.type === expected[after.status]), `${before.status} -> ${after.status}`).toBe(true);
+  }
+}
+
 const rejections = new Map<string, number>();
 
 const noEffects = (effects: Effects) => {
@@ -297,6 +330,13 @@ function simulate(template: Template, plan: StartPlan, ops: Op[], options: { che
   if (options.check) {
     seen.starts++;
     checker.events(outcome.effects, state, now);
+    // Every milestone starts blocked; what the start made of them is announced.
+    const initial: CampaignState = {
+      ...state,
+      status: 'active',
+      milestones: Object.fromEntries(Object.keys(state.milestones).map((id) => [id, { id, status: 'blocked', extensions: [], remindersSent: [], overdueNotified: false }])),
+    };
+    checkAnnounced(initial, state, outcome.effects);
     checkInvariants(state, dateOfInstant(now), true);
   }
 
@@ -312,6 +352,7 @@ function simulate(template: Template, plan: StartPlan, ops: Op[], options: { che
       if (options.check) {
         expect(JSON.stringify(state), 'tick mutated its input').toBe(before);
         checker.events(o.effects, o.state, now);
+        checkAnnounced(state, o.state, o.effects);
         // The workflow keeps a tick's state only when it emitted events: a silent tick changes nothing.
         if (o.effects.events.length === 0) expect(o.state).toEqual(state);
         // Settling is idempotent: a second tick at the same time emits nothing and changes nothing.
@@ -351,6 +392,7 @@ function simulate(template: Template, plan: StartPlan, ops: Op[], options: { che
           noEffects(tick(o.state, now).effects);
         }
         checker.events(o.effects, o.state, now);
+        checkAnnounced(state, o.state, o.effects);
       }
       state = o.state;
     }

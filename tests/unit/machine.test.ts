@@ -539,6 +539,22 @@ describe('automatic milestones', () => {
     expect(outcome.state.milestones.review).toMatchObject({ status: 'done', completedOn: '2024-03-10' });
   });
 
+  it('reports an automatic completion after its deadline as late', () => {
+    const template = tpl({
+      id: 'auto-deadline',
+      version: 1,
+      title: 'Automatic with a deadline',
+      milestones: [
+        { id: 'report', title: 'Report', automatic: { after: { start: true }, duration: 'P30D' }, deadline: { after: { start: true }, duration: 'P10D' } },
+        { id: 'next', title: 'Next', dependsOn: ['report'] },
+      ],
+    });
+    const outcome = tick(begin(template).state, on('2024-01-31'));
+    expect(eventsOf(outcome.effects, 'milestone-completed')).toEqual([
+      expect.objectContaining({ milestone: 'report', automatic: true, late: true, dueOn: '2024-01-11', completedOn: '2024-01-31' }),
+    ]);
+  });
+
   it('skips its alternatives when it completes', () => {
     const template = tpl({
       id: 'auto-alt',
