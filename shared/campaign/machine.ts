@@ -43,6 +43,8 @@ export function checkStart(input: StartCampaign, today: string): string[] {
   input.completed.forEach((c, i) => {
     const def = template.milestones.find((m) => m.id === c.milestone);
     if (!def) return problems.push(`completed.${i}.milestone: unknown milestone "${c.milestone}"`);
+    const first = input.completed.findIndex((x) => x.milestone === c.milestone);
+    if (first < i) problems.push(`completed.${i}.milestone: "${c.milestone}" is given twice (also completed.${first})`);
     if (c.date > today) problems.push(`completed.${i}.date: ${c.date} is in the future`);
     for (const d of def.dependsOn) {
       const depDate = dates.get(d);
