@@ -242,6 +242,7 @@ describe('starting a campaign', () => {
         { milestone: 'decision', date: '2023-12-01', evidence: { decisionReference: 'x', bogus: 'y' } },
         { milestone: 'nope', date: '2023-01-01' },
         { milestone: 'deposit', date: '2023-01-01', evidence: { instrumentKind: 'succession' } },
+        { milestone: 'dialogue', date: '2024-02-01' },
       ],
       skipped: [{ milestone: 'ghost', reason: 'x' }],
     });
@@ -255,9 +256,11 @@ describe('starting a campaign', () => {
         'completed.1.evidence: unknown evidence field(s) bogus for "decision"',
         'completed.2.milestone: unknown milestone "nope"',
         'completed.3.evidence: evidence "instrumentKind" must be one of ratification, accession',
+        'completed.4.milestone: "dialogue" is given twice (also completed.0)',
         'skipped.0.milestone: unknown milestone "ghost"',
       ]),
     );
+    expect(problems).toHaveLength(9);
     expect(() => startCampaign(request, on('2024-01-01'))).toThrow(StartError);
   });
 
