@@ -257,10 +257,11 @@ describe('starting a campaign', () => {
         'completed.2.milestone: unknown milestone "nope"',
         'completed.3.evidence: evidence "instrumentKind" must be one of ratification, accession',
         'completed.4.milestone: "dialogue" is given twice (also completed.0)',
+        'completed.4.date: 2024-02-01 is in the future',
         'skipped.0.milestone: unknown milestone "ghost"',
       ]),
     );
-    expect(problems).toHaveLength(9);
+    expect(problems).toHaveLength(10);
     expect(() => startCampaign(request, on('2024-01-01'))).toThrow(StartError);
   });
 
