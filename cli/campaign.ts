@@ -1,0 +1,332 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../clients/campaign-client.js';
+import { cancelCommand, pauseCommand, type CampaignView, type CommandResult, type MilestoneView } from '../shared/campaign/index.js';
+import { isoDate } from '../shared/dates.js';
+import { CampaignError } from '../shared/errors.js';
+import { fieldName, slug, type Actor } from '../shared/ids.js';
+import type { Template } from '../shared/template/index.js';
+import type { CliContext, ResolvedActor } from './context.js';
+import { campaignIdArg, collect, optionalText, pairs, parseFlags, renameIssues } from './flags.js';
+import { clip, fields, progressBar, table, type Colors } from './output.js';
+
+/** `advocacy campaign start|list|show|pause|resume|cancel`. */
+
+// ---------------------------------------------------------------------------------------------------
+// Flags
+
+const start = startRequestSchema.shape;
+export const startFlagsSchema = z.object({
+  template: start.template,
+  templateVersion: start.version,
+  country: start.country,
+  region: start.region,
+  startDate: start.startDate,
+  input: pairs(z.record(fieldName, z.string()), 'name=value'),
+  completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
+  skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
+  owner: optionalText(128),
+  id: start.campaignId,
+});
+export type StartFlags = z.output<typeof startFlagsSchema>;
+
+/** Template inputs come as text; a boolean input takes true/false (or yes/no). Anything else stays text. */
+export function coerceInputs(template: Template | undefined, raw: Record<string, string>): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, value]) => {
+      if (template?.inputs[name]?.type !== 'boolean') return [name, value];
+      const v = value.trim().toLowerCase();
+      return [name, v === 'true' || v === 'yes' ? true : v === 'false' || v === 'no' ? false : value];
+    }),
+  );
+}
+
+/** The facade's start request from the flags. */
+export function startBody(flags: StartFlags, template: Template | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    template: flags.template,
+    country: flags.country,
+    inputs: coerceInputs(template, flags.input),
+    completed: Object.entries(flags.completed).map(([milestone, date]) => ({ milestone, date })),
+    skipped: Object.entries(flags.skipped).map(([milestone, reason]) => ({ milestone, reason })),
+  };
+  if (flags.templateVersion !== undefined) body.version = flags.templateVersion;
+  if (flags.region !== undefined) body.region = flags.region;
+  if (flags.startDate !== undefined) body.startDate = flags.startDate;
+  if (flags.owner !== undefined) body.owner = flags.owner;
+  if (flags.id !== undefined) body.campaignId = flags.id;
+  return body;
+}
+
+/** The facade names request fields (`completed.0.date`); the user typed flags (`--completed signature`). */
+export function startIssueAsFlag(issue: string, flags: Pick<StartFlags, 'completed' | 'skipped'>): string {
+  const completed = Object.keys(flags.completed);
+  const skipped = Object.keys(flags.skipped);
+  return issue
+    .replace(/^inputs\.(\w+)(?=:)/, '--input $1')
+    .replace(/^inputs(?=:)/, '--input')
+    .replace(/^completed\.(\d+)(?:\.\w+)?(?=:)/, (_, i: string) => `--completed ${completed[Number(i)] ?? i}`)
+    .replace(/^skipped\.(\d+)(?:\.\w+)?(?=:)/, (_, i: string) => `--skipped ${skipped[Number(i)] ?? i}`)
+    .replace(/^startDate(?=:)/, '--start-date')
+    .replace(/^campaignId(?=:)/, '--id')
+    .replace(/^version(?=:)/, '--template-version')
+    .replace(/^(template|country|region|owner)(?=:)/, '--$1');
+}
+
+export const listFlagsSchema = listFilterSchema;
+
+// ---------------------------------------------------------------------------------------------------
+// Rendering
+
+/** `2026-03-01T09:15:02.123Z` -> `2026-03-01 09:15` (UTC, as the engine's calendar days are). */
+export const instant = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
+
+export function statusText(c: Colors, status: string): string {
+  switch (status) {
+    case 'active':
+      return c.green(status);
+    case 'paused':
+      return c.yellow(status);
+    case 'completed':
+      return c.cyan(status);
+    case 'cancelled':
+      return c.red(status);
+    default:
+      return status;
+  }
+}
+
+export function milestoneStatusText(c: Colors, display: MilestoneView['display']): string {
+  switch (display) {
+    case 'done':
+      return c.green('✔ done');
+    case 'skipped':
+      return c.dim('– skipped');
+    case 'open':
+      return c.cyan('● open');
+    case 'overdue':
+      return c.red(c.bold('! OVERDUE'));
+    case 'blocked':
+      return c.dim('· blocked');
+  }
+}
+
+function daysLeftText(c: Colors, m: MilestoneView): string {
+  if (m.daysLeft === undefined) return '';
+  if (m.daysLeft < 0) return c.red(`${-m.daysLeft} d late`);
+  if (m.daysLeft === 0) return c.yellow('due today');
+  return m.daysLeft <= 30 ? c.yellow(`${m.daysLeft} d left`) : `${m.daysLeft} d left`;
+}
+
+function outcomeText(m: MilestoneView): string {
+  if (m.status === 'done') return `${m.completedOn ?? ''}${m.completedBy ? ` by ${m.completedBy.id}` : ''}`;
+  if (m.status === 'skipped') return m.skipCause && m.skipCause !== 'manual' ? m.skipCause : clip(m.skipReason, 40);
+  return '';
+}
+
+export function milestonesTable(c: Colors, view: CampaignView): string {
+  return table(
+    c,
+    ['STATUS', 'MILESTONE', 'TITLE', 'DUE', 'LEFT', 'OWNER', 'DONE / SKIPPED'],
+    view.milestones.map((m) => [
+      milestoneStatusText(c, m.display),
+      m.id,
+      `${clip(m.title, 44)}${m.optional ? c.dim(' (optional)') : ''}${m.automatic ? c.dim(' (automatic)') : ''}`,
+      `${m.dueOn ?? ''}${m.extensions.length ? c.dim(` (+${m.extensions.map((e) => e.by).join('+')})`) : ''}`,
+      daysLeftText(c, m),
+      m.owner ?? '',
+      outcomeText(m),
+    ]),
+  );
+}
+
+export function timelineTable(c: Colors, view: CampaignView): string {
+  return table(
+    c,
+    ['AT (UTC)', 'BY', 'ACTION', 'MILESTONE', 'DETAIL'],
+    view.history.map((h) => [c.dim(instant(h.at)), `${h.actor.id} ${c.dim(`(${h.actor.role})`)}`, h.action, h.milestone ?? '', clip(h.detail, 60)]),
+  );
+}
+
+export function renderCampaign(c: Colors, view: CampaignView, options: { history?: boolean } = {}): string {
+  const { progress } = view;
+  const head = `${c.bold(view.campaignId)}  ${view.templateTitle} ${c.dim(`(${view.templateId} v${view.templateVersion})`)}\n`;
+  const summary = fields(c, [
+    ['country', `${view.country} (${view.region})`],
+    ['status', `${statusText(c, view.status)} · stage ${c.bold(view.stage)}`],
+    ['progress', `${progressBar(progress.percent)}  ${progress.done} done, ${progress.skipped} skipped of ${progress.total}`],
+    ['started', view.startDate],
+    ['owner', view.owner],
+    ['parent', view.parentCampaignId],
+    ['inputs', Object.entries(view.inputs).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
+    ['overdue', view.overdue.length ? c.red(view.overdue.join(', ')) : undefined],
+    ['due soon', view.dueSoon.length ? c.yellow(view.dueSoon.join(', ')) : undefined],
+    ['follow-ons', view.followOns.map((f) => `${f.campaignId} (${f.templateId}, after ${f.milestone})`).join(', ')],
+  ]);
+  const parts = [head, summary, `\n${c.bold('Milestones')}\n`, milestonesTable(c, view)];
+  if (options.history !== false) parts.push(`\n${c.bold('Timeline')}\n`, timelineTable(c, view));
+  return parts.join('');
+}
+
+export function campaignsTable(c: Colors, list: CampaignSummary[]): string {
+  if (list.length === 0) return `${c.dim('no campaigns match')}\n`;
+  return table(
+    c,
+    ['CAMPAIGN', 'COUNTRY', 'REGION', 'TEMPLATE', 'STAGE', 'STATUS', 'OVERDUE', 'STARTED (UTC)'],
+    list.map((s) => [
+      s.campaignId,
+      s.country,
+      s.region,
+      s.template,
+      s.stage,
+      statusText(c, s.status),
+      s.overdue ? c.red('yes') : c.dim('no'),
+      c.dim(instant(s.startedAt)),
+    ]),
+  );
+}
+
+export function actorText(c: Colors, { actor, roleFrom }: ResolvedActor): string {
+  return c.dim(`as ${actor.id}, ${actor.role}${roleFrom === 'default' ? ' (the default role)' : ''}`);
+}
+
+/** What the user can do next when refused for their role. */
+export function forbiddenHint({ actor, roleFrom }: ResolvedActor): string {
+  return (
+    `you act as "${actor.id}" with role ${actor.role}${roleFrom === 'default' ? ' (the default)' : roleFrom === 'env' ? ' (from ADVOCACY_ROLE)' : ' (from --role)'}; ` +
+    'ask someone with the role this needs, or pass --role (or set ADVOCACY_ROLE) if you hold it'
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running commands (shared with `advocacy milestone`)
+
+export interface CommandOutcome {
+  result: Extract<CommandResult, { ok: true }>;
+  actor: Actor;
+  campaign: CampaignView;
+}
+
+/**
+ * Sends one command through the facade (a Temporal update: validated by the workflow, idempotent by
+ * request id), then reads the campaign back, and prints what changed.
+ */
+export async function executeCommand(
+  ctx: CliContext,
+  campaignId: string,
+  body: Record<string, unknown>,
+  done: (c: Colors, view: CampaignView) => string,
+): Promise<CommandOutcome> {
+  const who = ctx.actor();
+  ctx.hints.forbidden = forbiddenHint(who);
+  ctx.hints['not-found'] = `see \`advocacy campaign list\`, and \`advocacy campaign show ${campaignId}\` for its milestones`;
+  ctx.hints.conflict = `\`advocacy campaign show ${campaignId}\` shows what is already done and whether the campaign is still running`;
+  ctx.hints.precondition = `\`advocacy campaign show ${campaignId}\` shows which milestones are open and what they wait for`;
+  const outcome = await ctx.withCampaigns(async (campaigns) => {
+    const result = await campaigns.execute(campaignId, body, { actor: who.actor });
+    if (!result.ok) throw new CampaignError(result.code, result.message, [result.message]);
+    return { result, actor: who.actor, campaign: await campaigns.view(campaignId) };
+  });
+  const events = outcome.result.events;
+  ctx.out.result(
+    { ok: true, requestId: outcome.result.requestId, events, actor: outcome.actor, campaign: outcome.campaign },
+    (c) =>
+      `${c.green('✔')} ${done(c, outcome.campaign)}  ${actorText(c, who)}${events.length ? c.dim(`; event${events.length > 1 ? 's' : ''} #${events.join(', #')}`) : ''}\n`,
+  );
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands
+
+const steerFlags = z.object({ campaign: campaignIdArg, requestId: z.string().trim().min(1).max(128).optional() });
+const positional = ['campaign', 'milestone'] as const;
+
+export function registerCampaign(program: Command, ctx: CliContext): void {
+  const group = program.command('campaign').description('start, list, show and steer campaigns');
+
+  group
+    .command('start')
+    .description('start a campaign for one state, possibly part-way (milestones already done, with their real dates)')
+    .option('--template <id>', 'process template (see `advocacy templates list`)')
+    .option('--template-version <n>', 'a specific template version (default: the newest)', Number)
+    .option('--country <ISO2>', 'the state, as an ISO 3166-1 alpha-2 code, e.g. PH')
+    .option('--region <slug>', 'programme region (default: from the country, e.g. asia-pacific)')
+    .option('--start-date <YYYY-MM-DD>', 'day the campaign starts (default: today); deadlines "after start" count from it')
+    .option('--input <name=value>', 'a template input (see `advocacy templates show`); repeatable', collect)
+    .option('--completed <milestone=YYYY-MM-DD>', 'a milestone already done before the campaign, on its real date; repeatable', collect)
+    .option('--skipped <milestone=reason>', 'a milestone that does not apply, with the reason; repeatable', collect)
+    .option('--owner <name>', 'who leads the campaign')
+    .option('--id <campaign-id>', 'the campaign id (default: <country>-<template>-<random>)')
+    .action(async (opts: Record<string, unknown>) => {
+      const flags = parseFlags(startFlagsSchema, opts);
+      const who = ctx.actor();
+      ctx.hints.forbidden = forbiddenHint(who);
+      ctx.hints['not-found'] = 'see the templates with `advocacy templates list`';
+      ctx.hints.conflict = flags.id ? `\`advocacy campaign show ${flags.id}\` shows the campaign that has this id; choose another --id` : undefined;
+      ctx.hints.invalid = `\`advocacy templates show ${flags.template}\` lists the template's inputs and milestones`;
+      const registry = await ctx.templates();
+      const template = registry.findTemplate(flags.template, flags.templateVersion);
+      const view = await ctx
+        .withCampaigns((campaigns) => campaigns.start(startBody(flags, template), { actor: who.actor }), registry)
+        .catch((err: unknown) => {
+          throw err instanceof CampaignError ? renameIssues(err, (issue) => startIssueAsFlag(issue, flags)) : err;
+        });
+      ctx.out.result(view, (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`);
+    });
+
+  group
+    .command('list')
+    .description('campaigns, newest first, with their stage, status and overdue flag')
+    .option('--country <ISO2>', 'only this state')
+    .option('--region <slug>', 'only this region, e.g. asia-pacific')
+    .option('--template <id>', 'only this process template')
+    .option('--status <status>', 'active, paused, completed or cancelled')
+    .option('--overdue', 'only campaigns with an overdue milestone')
+    .option('--limit <n>', 'at most this many (default 200)', Number)
+    .action(async (opts: Record<string, unknown>) => {
+      const filter = parseFlags(listFlagsSchema, opts);
+      const list = await ctx.withCampaigns((campaigns) => campaigns.list(filter));
+      ctx.out.result(list, (c) => campaignsTable(c, list));
+    });
+
+  group
+    .command('show <campaign>')
+    .description('one campaign: its milestones with status, due dates and owners, and its timeline')
+    .option('--no-history', 'leave out the timeline')
+    .action(async (campaign: string, opts: { history?: boolean }) => {
+      const { campaign: id } = parseFlags(z.object({ campaign: campaignIdArg }), { campaign }, positional);
+      ctx.hints['not-found'] = 'see the campaigns with `advocacy campaign list`';
+      const view = await ctx.withCampaigns((campaigns) => campaigns.view(id));
+      ctx.out.result(view, (c) => renderCampaign(c, view, { history: opts.history !== false }));
+    });
+
+  group
+    .command('pause <campaign>')
+    .description('pause a campaign: no reminders or overdue notices until it resumes (programme lead)')
+    .option('--reason <text>', 'why, kept in the campaign history')
+    .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
+    .action(async (campaign: string, opts: Record<string, unknown>) => {
+      const flags = parseFlags(steerFlags.extend({ reason: pauseCommand.shape.reason }), { ...opts, campaign }, positional);
+      await executeCommand(ctx, flags.campaign, { type: 'pause', reason: flags.reason, requestId: flags.requestId }, (c, v) => `paused ${c.bold(v.campaignId)}`);
+    });
+
+  group
+    .command('resume <campaign>')
+    .description('resume a paused campaign (programme lead)')
+    .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
+    .action(async (campaign: string, opts: Record<string, unknown>) => {
+      const flags = parseFlags(steerFlags, { ...opts, campaign }, positional);
+      await executeCommand(ctx, flags.campaign, { type: 'resume', requestId: flags.requestId }, (c, v) => `resumed ${c.bold(v.campaignId)}`);
+    });
+
+  group
+    .command('cancel <campaign>')
+    .description('cancel a campaign for good (programme lead); the reason is required and kept in its history')
+    .option('--reason <text>', 'why the campaign ends (required)')
+    .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
+    .action(async (campaign: string, opts: Record<string, unknown>) => {
+      const flags = parseFlags(steerFlags.extend({ reason: cancelCommand.shape.reason }), { ...opts, campaign }, positional);
+      await executeCommand(ctx, flags.campaign, { type: 'cancel', reason: flags.reason, requestId: flags.requestId }, (c, v) => `cancelled ${c.bold(v.campaignId)}`);
+    });
+}
