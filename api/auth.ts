@@ -1,0 +1,189 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../clients/campaign-client.js';
+import type { ApiKeyInfo, ApiKeyStore } from '../infra/api-keys.js';
+import { CampaignError } from '../shared/errors.js';
+import { roleAllows, type Role } from '../shared/ids.js';
+
+/**
+ * Access control for the HTTP API and the dashboard.
+ *
+ * Every route declares `config.access`: `public`, or the least role it needs (viewer < staff <
+ * programme-lead < system). The API authenticates `Authorization: Bearer <key>`; the dashboard a signed
+ * session cookie set by its login form. The check runs in `onRequest`, before the body is read or
+ * validated: no key or a wrong one is 401, a role below the route's is 403. Country scopes are enforced
+ * by the campaign facade (it knows each campaign's country), which answers 403 too.
+ */
+
+export type Access = 'public' | Exclude<Role, 'system'>;
+export type AuthScheme = 'bearer' | 'session';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Least role the route needs, or public. Routes without it are refused (fail closed). */
+    access?: Access;
+    /** How the route authenticates: API routes by bearer key, dashboard routes by session cookie. */
+    auth?: AuthScheme;
+    /** Names what a 400 is about, e.g. "command" or "start request" (as the facade words it). */
+    what?: string;
+  }
+  interface FastifyRequest {
+    /** The authenticated key (null on public routes). */
+    apiKey: ApiKeyInfo | null;
+    /** The dashboard session cookie's value, when the request came with a valid one. */
+    session: string | null;
+  }
+}
+
+export type KeyVerifier = Pick<ApiKeyStore, 'verify' | 'get'>;
+
+/** Who a key acts as: its id and role become the command's actor, its countries the caller's scope. */
+export function callerOf(key: ApiKeyInfo): Caller {
+  return { actor: { id: key.id, role: key.role }, ...(key.countries ? { countries: key.countries } : {}) };
+}
+
+export function requireCaller(request: FastifyRequest): Caller {
+  if (!request.apiKey) throw new CampaignError('unauthorized', 'sign in with an API key');
+  return callerOf(request.apiKey);
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dashboard sessions: `<payload>.<hmac>` where payload = base64url(JSON { k: key id, e: expiry, n: nonce })
+
+export const SESSION_COOKIE = 'advocacy_session';
+
+export class Sessions {
+  private readonly secret: Buffer;
+
+  constructor(
+    secret: string | undefined,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  private mac(purpose: string, value: string): Buffer {
+    return createHmac('sha256', this.secret).update(`${purpose}\n${value}`).digest();
+  }
+
+  issue(keyId: string): string {
+    const payload = Buffer.from(JSON.stringify({ k: keyId, e: this.now() + this.ttlMs, n: randomBytes(9).toString('base64url') })).toString('base64url');
+    return `${payload}.${this.mac('session', payload).toString('base64url')}`;
+  }
+
+  /** The key id of a well-signed, unexpired session value, else undefined. */
+  read(value: string | undefined): string | undefined {
+    if (!value) return undefined;
+    const [payload, signature, extra] = value.split('.');
+    if (!payload || !signature || extra !== undefined) return undefined;
+    if (!safeEqual(Buffer.from(signature, 'base64url'), this.mac('session', payload))) return undefined;
+    try {
+      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { k?: unknown; e?: unknown };
+      if (typeof data.k !== 'string' || typeof data.e !== 'number' || data.e <= this.now()) return undefined;
+      return data.k;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get maxAgeSeconds(): number {
+    return Math.floor(this.ttlMs / 1000);
+  }
+
+  /** The anti-CSRF token of a session (put in every dashboard form, checked on every POST). */
+  csrfToken(session: string): string {
+    return this.mac('csrf', session).toString('base64url');
+  }
+
+  checkCsrf(session: string, token: unknown): boolean {
+    return typeof token === 'string' && safeEqual(Buffer.from(token, 'base64url'), this.mac('csrf', session));
+  }
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
+}
+
+/** A cross-site POST is refused even before the CSRF token is looked at: Origin must be this host. */
+export function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true; // non-browser clients and older browsers; the CSRF token still applies
+  return origin === `${request.protocol}://${request.host}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The hook
+
+export type AuthOutcome = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+/**
+ * Authenticates and authorises a request for its route; sets `request.apiKey` (and `request.session`).
+ * Never throws for bad credentials: the caller answers in its own format (JSON or a page).
+ */
+export async function authorize(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<AuthOutcome> {
+  const { access, auth = 'bearer' } = request.routeOptions.config;
+  request.apiKey = null;
+  request.session = null;
+  if (access === 'public') {
+    // Public dashboard pages (the login form) still like to know who is signed in.
+    if (auth === 'session') await fromSession(request, keys, sessions);
+    return { ok: true };
+  }
+  if (!access) return { ok: false, status: 403, message: 'this route declares no access rule' };
+
+  if (auth === 'session') {
+    if (!(await fromSession(request, keys, sessions))) return { ok: false, status: 401, message: 'sign in with your API key' };
+  } else {
+    const token = bearerToken(request);
+    if (token === undefined) return { ok: false, status: 401, message: 'send an API key: Authorization: Bearer <key>' };
+    const key = token ? await keys.verify(token) : undefined;
+    if (!key) {
+      request.log.warn({ route: request.routeOptions.url }, 'refused an unknown, wrong or revoked API key');
+      return { ok: false, status: 401, message: 'the API key is not valid, or it was revoked' };
+    }
+    request.apiKey = key;
+  }
+  const role = (request.apiKey as ApiKeyInfo).role;
+  if (!roleAllows(role, access))
+    return { ok: false, status: 403, message: `role ${role} may not do this; it needs ${access}` };
+  return { ok: true };
+}
+
+async function fromSession(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<boolean> {
+  const value = readCookie(request, SESSION_COOKIE);
+  const keyId = sessions.read(value);
+  if (!keyId || !value) return false;
+  const key = await keys.get(keyId);
+  if (!key || key.revokedAt) return false;
+  request.apiKey = key;
+  request.session = value;
+  return true;
+}

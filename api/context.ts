@@ -1,0 +1,25 @@
+import type { CampaignClient } from '../clients/campaign-client.js';
+import type { TemplateRegistry } from '../infra/templates.js';
+import type { Logger } from '../infra/logger.js';
+import type { Config } from '../shared/config.js';
+import type { KeyVerifier, Sessions } from './auth.js';
+
+/** What the app is built from; everything is passed in, so tests build it on their own servers. */
+export interface AppDeps {
+  /** The one campaign facade (start, execute, view, list). */
+  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list'>;
+  templates: Pick<TemplateRegistry, 'listTemplates' | 'findTemplate'>;
+  keys: KeyVerifier;
+  config: Config;
+  logger: Logger;
+  /** Readiness probe for Temporal; throws when it does not answer. Default: a one-item campaign list. */
+  checkTemporal?: () => Promise<void>;
+  now?: () => number;
+}
+
+/** What route plugins receive. */
+export interface RouteContext extends AppDeps {
+  sessions: Sessions;
+  checkTemporal: () => Promise<void>;
+  now: () => number;
+}

@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { STATUS_CODES } from 'node:http';
+import { CampaignError, errorCodes } from '../shared/errors.js';
+
+/**
+ * One shape for every API error — `{ statusCode, code, error, message, issues }` — mapped from the
+ * engine's error registry (shared/errors.ts), so the API answers as the CLI and the NATS bridge do.
+ */
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+  issues: string[];
+}
+
+const codeForStatus: Record<number, string> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  409: 'conflict',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+  422: 'precondition',
+  429: 'too-many-requests',
+  503: 'unavailable',
+};
+
+export function errorBody(statusCode: number, message: string, issues: string[] = [], code?: string): ErrorBody {
+  return {
+    statusCode,
+    code: code ?? codeForStatus[statusCode] ?? (statusCode >= 500 ? 'internal' : 'invalid'),
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    issues,
+  };
+}
+
+const contextWords: Record<string, string> = { body: 'body', querystring: 'query', params: 'path parameter', headers: 'header' };
+
+/** Maps any error thrown in a handler (or by validation) to a status and a body. */
+export function toErrorBody(err: unknown, request: FastifyRequest): ErrorBody {
+  if (err instanceof CampaignError) return errorBody(errorCodes[err.code].http, err.message, err.issues, err.code);
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = (err as { validationContext?: string }).validationContext ?? 'body';
+    const at = (path: string) => {
+      const where = context === 'body' ? path : [contextWords[context] ?? context, path].filter(Boolean).join(' ');
+      return where || (context === 'body' ? '(body)' : context);
+    };
+    const issues = err.validation.flatMap((v) => {
+      const path = v.instancePath.split('/').filter(Boolean).join('.');
+      // One line per unknown field, named by its own path (a typo should point at itself).
+      const keys = (v.params as { keys?: unknown }).keys;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys))
+        return keys.map((k) => `${at([path, String(k)].filter(Boolean).join('.'))}: unknown field`);
+      return [`${at(path)}: ${v.message ?? 'invalid'}`];
+    });
+    const what = context === 'body' ? (request.routeOptions.config.what ?? 'request body') : `request ${contextWords[context] ?? context}`;
+    return errorBody(400, `invalid ${what}: ${issues.join('; ')}`, issues, 'invalid');
+  }
+  if (err instanceof Error && isResponseSerializationError(err)) {
+    return errorBody(500, 'the server built an answer that does not match its own schema; this is a bug, please report it');
+  }
+  const fastifyError = err as FastifyError;
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 500) return errorBody(status, 'internal error; the server log has the details');
+  const message =
+    fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? `the request body is larger than the limit of ${request.routeOptions.bodyLimit ?? '?'} bytes`
+      : fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? `send the body as application/json (got ${request.headers['content-type'] ?? 'no content type'})`
+        : fastifyError.message;
+  return errorBody(status, message);
+}
+
+export function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  if (body.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="advocacy"');
+  return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/** The API's error handler: logs server faults, answers every error in the one shape. */
+export function apiErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = toErrorBody(err, request);
+  if (body.statusCode >= 500 && body.code !== 'unavailable') request.log.error({ err }, 'request failed');
+  else if (body.code === 'unavailable') request.log.warn({ err: (err as Error).message }, 'Temporal unavailable');
+  return sendError(reply, body);
+}

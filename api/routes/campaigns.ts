@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { CampaignError } from '../../shared/errors.js';
+import { requireCaller } from '../auth.js';
+import type { RouteContext } from '../context.js';
+import { json, campaignParams, campaignSummarySchema, campaignView, errorResponses, listQuery, startBody, writeHeaders } from '../schemas.js';
+
+/**
+ * Campaigns: start (programme leads), list with filters and show (any role). Country-scoped keys see
+ * and start only campaigns of their countries.
+ */
+export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
+  app.post(
+    '/campaigns',
+    {
+      config: { access: 'programme-lead', what: 'start request' },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Start a campaign for a country and a process template',
+        description:
+          'A campaign may start part-way: list milestones already done (with their real dates) in `completed`. ' +
+          'With an Idempotency-Key and no campaignId, a repeated request answers 200 with the campaign it started.',
+        headers: writeHeaders,
+        body: startBody,
+        response: {
+          201: json('Started: the campaign as it is now (Location names it)', campaignView),
+          200: json('Already started with this Idempotency-Key: the campaign it started', campaignView),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      const caller = requireCaller(request);
+      const idempotencyKey = request.headers['idempotency-key'];
+      const body = { ...request.body };
+      // An Idempotency-Key names the campaign (per API key), so a retried start finds the one it began.
+      const derived = idempotencyKey !== undefined && body.campaignId === undefined;
+      if (derived) {
+        const digest = createHash('sha256').update(`${caller.actor.id}\n${idempotencyKey}`).digest('hex').slice(0, 12);
+        body.campaignId = `${body.country.toLowerCase()}-${body.template}-${digest}`;
+      }
+      try {
+        const view = await ctx.campaigns.start(body, caller);
+        return reply.code(201).header('location', `/campaigns/${encodeURIComponent(view.campaignId)}`).send(view);
+      } catch (err) {
+        if (!(derived && err instanceof CampaignError && err.code === 'conflict' && body.campaignId)) throw err;
+        const existing = await ctx.campaigns.view(body.campaignId, caller);
+        if (existing.country !== body.country || existing.templateId !== body.template)
+          throw new CampaignError('conflict', 'this Idempotency-Key was already used for a different campaign', ['idempotency-key: already used']);
+        return reply.code(200).header('idempotent-replayed', 'true').header('location', `/campaigns/${encodeURIComponent(existing.campaignId)}`).send(existing);
+      }
+    },
+  );
+
+  app.get(
+    '/campaigns',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'List campaigns, filtered by country, region, template, status or overdue',
+        querystring: listQuery,
+        response: { 200: json('Matching campaigns (only those of your countries for a country-scoped key)', z.array(campaignSummarySchema)), ...errorResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const caller = requireCaller(request);
+      const { country, region, template, status, overdue, limit } = request.query;
+      if (country && caller.countries && !caller.countries.includes(country))
+        throw new CampaignError('forbidden', `this key is not allowed to see campaigns in ${country}`);
+      return ctx.campaigns.list(
+        {
+          ...(country ? { country } : {}),
+          ...(region ? { region } : {}),
+          ...(template ? { template } : {}),
+          ...(status ? { status } : {}),
+          ...(overdue !== undefined ? { overdue } : {}),
+          ...(limit ? { limit } : {}),
+        },
+        caller,
+      );
+    },
+  );
+
+  app.get(
+    '/campaigns/:id',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Show a campaign: milestones, due dates, owners, progress and history',
+        params: campaignParams,
+        response: { 200: json('The campaign', campaignView), ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => ctx.campaigns.view(request.params.id, requireCaller(request)),
+  );
+  done();
+};
