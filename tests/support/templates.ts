@@ -380,6 +380,8 @@ function milestoneArb(i: number, n: number) {
                   },
                 },
               ],
+              // Tells the state's other campaigns (of another template) what happened here.
+              informs: [{ template: 'sibling', inputs: { [`m${i}Done`]: { milestoneDate: id }, mode: { input: 'mode' } } }],
             }
           : {}),
       };
@@ -387,19 +389,33 @@ function milestoneArb(i: number, n: number) {
     });
 }
 
+const pairsOf = (n: number) => Array.from({ length: n * n }, (_, k) => [Math.floor(k / n), k % n] as const).filter(([a, b]) => a < b);
+
 /** Random valid templates: DAGs of 1-8 milestones with every feature of the template language. */
 export const templateArb: fc.Arbitrary<Template> = fc
   .integer({ min: 1, max: 8 })
   .chain((n) => (n < 3 ? fc.integer({ min: 1, max: 8 }) : fc.constant(n)))
-  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => milestoneArb(i, n))))
-  .map((specs) => {
+  .chain((n) =>
+    fc.tuple(
+      fc.tuple(...Array.from({ length: n }, (_, i) => milestoneArb(i, n))),
+      // A few extra alternative pairs, so that groups need not be cliques (a-b, b-c without a-c).
+      sometimes(fc.subarray(pairsOf(n), { maxLength: Math.min(2, pairsOf(n).length) }), 4),
+    ),
+  )
+  .map(([specs, pairs]) => {
     // Alternative groups are cliques: every member lists every other member.
     const groups = new Map<number, string[]>();
     for (const s of specs) if (s.group !== undefined) groups.set(s.group, [...(groups.get(s.group) ?? []), s.milestone.id]);
-    const milestones = specs.map((s) => {
+    const alternatives = new Map<string, Set<string>>(specs.map((s) => [s.milestone.id, new Set<string>()]));
+    for (const s of specs) {
       const members = s.group === undefined ? [] : (groups.get(s.group) ?? []);
-      return { ...s.milestone, alternativeTo: members.length > 1 ? members.filter((m) => m !== s.milestone.id) : [] };
-    });
+      for (const m of members) if (m !== s.milestone.id) alternatives.get(s.milestone.id)?.add(m);
+    }
+    for (const [a, b] of pairs ?? []) {
+      alternatives.get(`m${a}`)?.add(`m${b}`);
+      alternatives.get(`m${b}`)?.add(`m${a}`);
+    }
+    const milestones = specs.map((s) => ({ ...s.milestone, alternativeTo: [...(alternatives.get(s.milestone.id) ?? [])].sort() }));
     return tpl({ id: 'generated', version: 1, title: 'Generated', inputs: generatedInputs, milestones });
   });
 

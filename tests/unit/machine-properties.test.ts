@@ -291,6 +291,8 @@ function checkAnnounced(before: CampaignState, after: CampaignState, effects: Ef
       expect(e.late, `${e.milestone} late flag`).toBe(e.dueOn !== undefined && e.completedOn > e.dueOn);
     }
   }
+  // Other campaigns are told only of a milestone completed in this very outcome.
+  for (const inform of effects.informs) expect(said('milestone-completed', inform.milestone), `informs from ${inform.milestone}`).toBe(true);
   if (before.status !== after.status) {
     const expected = { paused: 'campaign-paused', active: 'campaign-resumed', cancelled: 'campaign-cancelled', completed: 'campaign-completed' } as const;
     expect(effects.events.some((e) => e.type === expected[after.status]), `${before.status} -> ${after.status}`).toBe(true);
