@@ -1,0 +1,285 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { connectTemporalForApi } from '../../api/temporal.js';
+import { CampaignClient } from '../../clients/campaign-client.js';
+import { ApiKeyStore } from '../../infra/api-keys.js';
+import { TemplateRegistry } from '../../infra/templates.js';
+import type { CampaignView } from '../../shared/campaign/view.js';
+import { CampaignError } from '../../shared/errors.js';
+import { parseConfig } from '../../shared/config.js';
+import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
+import { testLogger, uniqueId } from '../support/index.js';
+import { apiTemplate, startApiHarness, type ApiHarness } from './api-support.js';
+
+interface ErrorJson {
+  statusCode: number;
+  code: string;
+  message: string;
+  issues: string[];
+}
+interface Accepted {
+  requestId: string;
+  events: number[];
+  campaign: CampaignView;
+}
+
+const today = dateOfInstant(Date.now());
+const past = subtractDuration(today, 'P20D');
+
+describe('HTTP API on the dev server', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness();
+  });
+  afterAll(async () => h?.close());
+
+  const post = (url: string, role: 'viewer' | 'staff' | 'lead', payload?: unknown, headers: Record<string, string> = {}) =>
+    h.app.inject({ method: 'POST', url, headers: { ...h.auth(role), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const get = (url: string, role: 'viewer' | 'staff' | 'lead' = 'viewer') => h.app.inject({ url, headers: h.auth(role) });
+
+  it('lists and shows templates', async () => {
+    const list = await get('/templates');
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual([{ id: 'api-test', version: 1, title: apiTemplate.title, process: 'ratification', versions: [1] }]);
+    const one = await get('/templates/api-test');
+    expect(one.json<{ milestones: { id: string }[] }>().milestones.map((m) => m.id)).toEqual(['dialogue', 'workshop', 'decision', 'deposit']);
+    expect((await get('/templates/api-test?version=2')).statusCode).toBe(404);
+    const missing = await get('/templates/nope');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'not-found', message: 'unknown template nope' });
+  });
+
+  it('starts campaigns (201 + Location), refuses bad ones with field paths, and replays a start with the same Idempotency-Key', async () => {
+    const res = await post('/campaigns', 'lead', { template: 'api-test', country: 'id', owner: 'Jakarta office' });
+    expect(res.statusCode).toBe(201);
+    const view = res.json<CampaignView>();
+    expect(view).toMatchObject({ country: 'ID', region: 'asia-pacific', templateId: 'api-test', status: 'active', owner: 'Jakarta office' });
+    expect(res.headers.location).toBe(`/campaigns/${view.campaignId}`);
+    expect(view.history[0]?.actor).toEqual({ id: h.keyInfo.lead.id, role: 'programme-lead' });
+
+    const bad = await post('/campaigns', 'lead', { template: 'Not A Slug', country: 'XX', startDate: '2024-02-30', surprise: true });
+    expect(bad.statusCode).toBe(400);
+    const err = bad.json<ErrorJson>();
+    expect(err.code).toBe('invalid');
+    expect(err.message).toMatch(/^invalid start request: /);
+    expect(err.issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['template', 'country', 'startDate', 'surprise']));
+
+    const unknown = await post('/campaigns', 'lead', { template: 'nope', country: 'PH' });
+    expect(unknown.statusCode).toBe(404);
+
+    const key = uniqueId('idem');
+    const first = await post('/campaigns', 'lead', { template: 'api-test', country: 'PH' }, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    const again = await post('/campaigns', 'lead', { template: 'api-test', country: 'PH' }, { 'idempotency-key': key });
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json<CampaignView>().campaignId).toBe(first.json<CampaignView>().campaignId);
+    const misuse = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH' }, { 'idempotency-key': key });
+    expect(misuse.statusCode).toBe(201); // another country: another campaign id
+
+    const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'PH', campaignId: view.campaignId });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+  });
+
+  it('lists with filters and validates the query', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'MN' })).json<CampaignView>().campaignId;
+    await expect
+      .poll(async () => (await get('/campaigns?country=MN&template=api-test&status=active&overdue=false')).json<{ campaignId: string }[]>().map((c) => c.campaignId), {
+        timeout: 15_000,
+      })
+      .toContain(id);
+    const [summary] = (await get('/campaigns?country=mn')).json<Record<string, unknown>[]>();
+    expect(summary).toMatchObject({ campaignId: id, country: 'MN', region: 'asia-pacific', template: 'api-test', status: 'active', overdue: false });
+    expect((await get('/campaigns?status=paused&country=MN')).json()).toEqual([]);
+    expect((await get('/campaigns?region=asia-pacific&limit=1')).json<unknown[]>()).toHaveLength(1);
+    const bad = await get('/campaigns?status=sleeping&overdue=maybe&country=ZZ&colour=red');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<ErrorJson>().issues.map((i) => i.split(':')[0]).sort()).toEqual(['query colour', 'query country', 'query overdue', 'query status']);
+  });
+
+  it('runs milestone commands with the engine’s own answers: 400, 403, 404, 409, 422, and records the key as actor', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
+    const url = (m: string, action: string) => `/campaigns/${id}/milestones/${m}/${action}`;
+
+    // Bad input, with field paths, before anything reaches the engine.
+    const shape = await post(url('dialogue', 'complete'), 'staff', { date: 'last week', evidence: { 'bad name': 'x' }, evidance: {} });
+    expect(shape.statusCode).toBe(400);
+    expect(shape.json<ErrorJson>().issues).toEqual(
+      expect.arrayContaining(['date: expected a calendar date YYYY-MM-DD', 'evidance: unknown field', expect.stringMatching(/^evidence\.bad name: /) as unknown]),
+    );
+    // The engine's refusals: the same messages the facade gives the CLI and the dashboard.
+    const missing = await post(url('dialogue', 'complete'), 'staff', { date: past });
+    expect(missing.statusCode).toBe(400);
+    const direct = await h.engine.campaigns
+      .execute(id, { type: 'complete', milestone: 'dialogue', date: past }, { actor: { id: 'x', role: 'staff' } })
+      .catch((e: unknown) => e as CampaignError);
+    expect(direct).toBeInstanceOf(CampaignError);
+    expect(missing.json()).toMatchObject({ code: 'invalid', message: (direct as CampaignError).message, issues: (direct as CampaignError).issues });
+    expect(missing.json<ErrorJson>().message).toBe('evidence "minutes" (Meeting minutes) is required for "dialogue"');
+    const future = await post(url('dialogue', 'complete'), 'staff', { date: '2999-01-01', evidence: { minutes: 'https://example.org/m' } });
+    expect(future.json<ErrorJson>().message).toMatch(/in the future/);
+    expect((await post(url('nope', 'complete'), 'staff', { date: past })).statusCode).toBe(404);
+    expect((await post(`/campaigns/${uniqueId('none')}/milestones/dialogue/complete`, 'staff', { date: past })).statusCode).toBe(404);
+
+    // Accepted, once per Idempotency-Key.
+    const body = { date: past, evidence: { minutes: 'https://example.org/minutes/1', venue: 'Jakarta' }, note: 'met the ministry of law' };
+    const done = await post(url('dialogue', 'complete'), 'staff', body, { 'idempotency-key': 'complete-dialogue-1' });
+    expect(done.statusCode).toBe(200);
+    const accepted = done.json<Accepted>();
+    expect(accepted.requestId).toBe(`${h.keyInfo.staff.id}:complete-dialogue-1`);
+    expect(accepted.events.length).toBeGreaterThan(0);
+    expect(accepted.campaign.milestones.find((m) => m.id === 'dialogue')).toMatchObject({
+      status: 'done',
+      completedOn: past,
+      completedBy: { id: h.keyInfo.staff.id, role: 'staff' },
+      evidence: body.evidence,
+      note: body.note,
+    });
+    const replay = await post(url('dialogue', 'complete'), 'staff', body, { 'idempotency-key': 'complete-dialogue-1' });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json<Accepted>().requestId).toBe(accepted.requestId);
+    expect(replay.json<Accepted>().events).toEqual(accepted.events);
+    const conflict = await post(url('dialogue', 'complete'), 'staff', body);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ code: 'conflict', message: `"dialogue" is already done (on ${past})` });
+
+    // The milestone's own role: staff may not record the government decision.
+    const forbidden = await post(url('decision', 'complete'), 'staff', { date: today });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json<ErrorJson>().message).toBe('"decision" may be completed only by programme-lead');
+    // A required milestone cannot be skipped: a precondition.
+    const skipRequired = await post(url('decision', 'skip'), 'staff', { reason: 'not needed' });
+    expect(skipRequired.statusCode).toBe(422);
+    expect(skipRequired.json()).toMatchObject({ code: 'precondition' });
+    // Not yet possible: depends on an open milestone.
+    expect((await post(url('deposit', 'complete'), 'staff', { date: today, evidence: { instrument: 'ratification' } })).statusCode).toBe(422);
+
+    expect((await post(url('workshop', 'skip'), 'staff', { reason: 'no budget this year' })).statusCode).toBe(200);
+    expect((await post(url('workshop', 'reopen'), 'staff', { reason: 'budget found' })).statusCode).toBe(200);
+    expect((await post(url('workshop', 'assign'), 'staff', { owner: 'Sari' })).json<Accepted>().campaign.milestones.find((m) => m.id === 'workshop')?.owner).toBe('Sari');
+    expect((await post(url('workshop', 'notes'), 'staff', { text: 'venue booked' })).statusCode).toBe(200);
+    expect((await post(`/campaigns/${id}/notes`, 'staff', { text: 'elections in April' })).statusCode).toBe(200);
+
+    const extended = await post(url('decision', 'extend'), 'lead', { by: 'P3M', reason: 'cabinet reshuffle', legalBasis: 'test rule' });
+    expect(extended.statusCode).toBe(200);
+    expect(extended.json<Accepted>().campaign.milestones.find((m) => m.id === 'decision')?.extensions).toHaveLength(1);
+    const tooLong = await post(url('decision', 'extend'), 'lead', { by: 'P4M', reason: 'again', legalBasis: 'test rule' });
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.json<ErrorJson>().message).toMatch(/at most P6M/);
+    const badDuration = await post(url('decision', 'extend'), 'lead', { by: 'three months', reason: 'x', legalBasis: 'y' });
+    expect(badDuration.json<ErrorJson>().issues).toEqual(['by: expected a non-negative ISO-8601 duration such as P30D, P1Y or PT12H']);
+
+    const history = (await get(`/campaigns/${id}`)).json<CampaignView>().history;
+    expect(history.map((e) => [e.action, e.actor.id])).toEqual([
+      ['campaign started', h.keyInfo.lead.id],
+      ['completed', h.keyInfo.staff.id],
+      ['skipped', h.keyInfo.staff.id],
+      ['reopened', h.keyInfo.staff.id],
+      ['assigned', h.keyInfo.staff.id],
+      ['note', h.keyInfo.staff.id],
+      ['note', h.keyInfo.staff.id],
+      ['deadline extended', h.keyInfo.lead.id],
+    ].map(([action, actor]) => [expect.stringContaining((action as string).split(' ')[0] as string) as unknown, actor]));
+  });
+
+  it('steers: pause (with or without a body), resume, set an input, cancel; then refuses changes with 409', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'TL' })).json<CampaignView>().campaignId;
+    const paused = await post(`/campaigns/${id}/pause`, 'lead', { reason: 'elections' });
+    expect(paused.json<Accepted>().campaign.status).toBe('paused');
+    expect((await post(`/campaigns/${id}/pause`, 'lead')).statusCode).toBe(409);
+    const resumed = await post(`/campaigns/${id}/resume`, 'lead', '', { 'content-type': 'application/json' });
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json<Accepted>().campaign.status).toBe('active');
+    const input = await post(`/campaigns/${id}/inputs/uncatStatus`, 'lead', { value: 'signed', reason: 'corrected from the treaty database' });
+    expect(input.json<Accepted>().campaign.inputs.uncatStatus).toBe('signed');
+    const badInput = await post(`/campaigns/${id}/inputs/uncatStatus`, 'lead', { value: 'acceded', reason: 'x' });
+    expect(badInput.statusCode).toBe(400);
+    expect(badInput.json<ErrorJson>().message).toBe('input "uncatStatus" must be one of none, signed, ratified');
+    expect((await post(`/campaigns/${id}/cancel`, 'lead', {})).json<ErrorJson>().issues).toEqual(['reason: Invalid input: expected string, received undefined']);
+    const cancelled = await post(`/campaigns/${id}/cancel`, 'lead', { reason: 'programme closed' });
+    expect(cancelled.json<Accepted>().campaign.status).toBe('cancelled');
+    const after = await post(`/campaigns/${id}/resume`, 'lead');
+    expect(after.statusCode).toBe(409);
+    expect(after.json<ErrorJson>().message).toBe('the campaign is cancelled; no further changes are accepted');
+  });
+
+  it('refuses bodies over the limit (413), non-JSON bodies (415), malformed JSON (400), unknown routes (404)', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
+    const big = await post(`/campaigns/${id}/notes`, 'staff', { text: 'x'.repeat(20_000) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ code: 'too-large' });
+    const text = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'content-type': 'application/xml' }, payload: '<note/>' });
+    expect(text.statusCode).toBe(415);
+    const broken = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'content-type': 'application/json' }, payload: '{"text": ' });
+    expect(broken.statusCode).toBe(400);
+    const poisoned = await h.app.inject({
+      method: 'POST',
+      url: `/campaigns/${id}/notes`,
+      headers: { ...h.auth('staff'), 'content-type': 'application/json' },
+      payload: '{"text":"x","__proto__":{"admin":true}}',
+    });
+    expect(poisoned.statusCode).toBe(400);
+    const nowhere = await get('/campaigns/x/nowhere');
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json()).toMatchObject({ code: 'not-found' });
+    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'idempotency-key': 'has space' }, payload: { text: 'x' } })).statusCode).toBe(400);
+  });
+
+  it('answers health and readiness, and publishes an OpenAPI 3 document with the zod schemas', async () => {
+    expect((await h.app.inject({ url: '/healthz' })).json()).toMatchObject({ status: 'ok' });
+    expect((await h.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', temporal: 'ok' });
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json<{
+      openapi: string;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>; securitySchemes: unknown };
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    }>();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes).toMatchObject({ bearerAuth: { type: 'http', scheme: 'bearer' } });
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Campaign', 'CampaignSummary', 'CommandAccepted', 'Error', 'Template']));
+    const complete = doc.paths['/campaigns/{id}/milestones/{milestone}/complete']?.post;
+    expect(Object.keys(complete?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '422', '503']);
+    expect(complete?.responses['409']?.description).toMatch(/already done/);
+    const docs = await h.app.inject({ url: '/docs' });
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
+describe('HTTP API while Temporal is down', () => {
+  it('answers 503 for reads, writes and readiness, and stays live', async () => {
+    const config = parseConfig({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const { connection, client } = connectTemporalForApi(config);
+    const templates = new TemplateRegistry([{ template: apiTemplate, source: 'test' }]);
+    const keys = new ApiKeyStore(`${process.env.TMPDIR ?? '/tmp'}/${uniqueId('keys-down')}.json`);
+    const { secret } = await keys.create({ label: 'lead', role: 'programme-lead' });
+    const app = await buildApp({
+      campaigns: new CampaignClient({ client, taskQueue: 'nowhere', templates }),
+      templates,
+      keys,
+      config,
+      logger: testLogger('api-down'),
+    });
+    try {
+      const auth = { authorization: `Bearer ${secret}` };
+      const started = Date.now();
+      for (const req of [
+        { method: 'GET' as const, url: '/campaigns' },
+        { method: 'GET' as const, url: '/campaigns/abc' },
+        { method: 'POST' as const, url: '/campaigns', payload: { template: 'api-test', country: 'ID' } },
+        { method: 'POST' as const, url: '/campaigns/abc/milestones/dialogue/complete', payload: { date: today, evidence: { minutes: 'https://x.org' } } },
+      ]) {
+        const res = await app.inject({ ...req, headers: auth });
+        expect(res.statusCode, req.url).toBe(503);
+        expect(res.json<ErrorJson>().code).toBe('unavailable');
+      }
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+      expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      // Input is still checked first: a bad body is 400 even while Temporal is down.
+      expect((await app.inject({ method: 'POST', url: '/campaigns/abc/milestones/dialogue/complete', headers: auth, payload: {} })).statusCode).toBe(400);
+    } finally {
+      await app.close();
+      await connection.close();
+    }
+  });
+});
