@@ -92,7 +92,9 @@ export class ConfigError extends Error {
 
 /** Parses an environment record; reports every problem at once, naming each variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
+  // An empty variable (`API_PORT=`) means "unset", as in most shells' conventions, so defaults apply.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(set);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),

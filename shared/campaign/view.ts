@@ -67,7 +67,10 @@ export function viewCampaign(state: CampaignState, now: number): CampaignView {
     stage: state.status === 'completed' || state.status === 'cancelled' ? state.status : (current?.stage ?? current?.id ?? 'not-started'),
     progress: { done, skipped, total, percent: total ? Math.round(((done + skipped) / total) * 100) : 0 },
     overdue: milestones.filter((m) => m.display === 'overdue').map((m) => m.id),
-    dueSoon: milestones.filter((m) => m.display === 'open' && m.daysLeft !== undefined && m.daysLeft <= DUE_SOON_DAYS).map((m) => m.id),
+    // Blocked milestones count too: a legal deadline approaches whether or not the steps before are done.
+    dueSoon: milestones
+      .filter((m) => (m.display === 'open' || m.display === 'blocked') && m.daysLeft !== undefined && m.daysLeft <= DUE_SOON_DAYS)
+      .map((m) => m.id),
     milestones,
   };
 }

@@ -119,6 +119,12 @@ describe('parseConfig', () => {
   });
 });
 
+describe('empty variables', () => {
+  it('treats an empty variable as unset, so its default applies', () => {
+    expect(parseConfig({ API_PORT: '', LOG_LEVEL: '' })).toMatchObject({ API_PORT: 3000, LOG_LEVEL: 'info' });
+  });
+});
+
 describe('derived settings', () => {
   it('puts the API key store in the data directory unless given', () => {
     expect(apiKeysFile(parseConfig({}))).toBe('.data/api-keys.json');

@@ -865,6 +865,13 @@ describe('the view', () => {
     expect(late).not.toHaveProperty('requests');
   });
 
+  it('counts a blocked milestone as due soon when its deadline approaches', () => {
+    const { state } = begin(linear());
+    const view = viewCampaign(state, on('2024-02-01'));
+    expect(view.milestones.find((m) => m.id === 'second')).toMatchObject({ display: 'blocked', dueOn: '2024-03-01' });
+    expect(view.dueSoon).toEqual(['second']);
+  });
+
   it('falls back to the milestone id for the stage when the open milestone has none', () => {
     const template = tpl({
       id: 'waiting',
