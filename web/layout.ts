@@ -20,6 +20,7 @@ export function page({ title, body, user, csrf, current }: PageOptions): string 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Advocacy campaigns</title>
 <link rel="stylesheet" href="/ui/static/dashboard.css">
+<link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>

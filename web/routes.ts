@@ -17,6 +17,7 @@ import type { CampaignView } from '../shared/campaign/view.js';
 import { temporalUiUrl } from '../shared/config.js';
 import { CampaignError, errorCodes } from '../shared/errors.js';
 import { roleAllows, slug, type Role } from '../shared/ids.js';
+import { formatDate } from './format.js';
 import type { Html } from './html.js';
 import { page, type PageOptions } from './layout.js';
 import { campaignView } from './views/campaign.js';
@@ -34,6 +35,9 @@ import { loginView } from './views/login.js';
  */
 
 const css = readFileSync(new URL('./dashboard.css', import.meta.url), 'utf8');
+const favicon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#163d6b"/>' +
+  '<path d="M9 17l5 5 9-11" fill="none" stroke="#ffbf47" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const campaignIdPattern = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/;
@@ -115,6 +119,11 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
   app.get('/ui/static/dashboard.css', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css),
   );
+
+  app.get('/ui/static/favicon.svg', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon),
+  );
+  app.get('/favicon.ico', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui/static/favicon.svg', 301));
 
   // ------------------------------------------------------------------------------------------------
   // Signing in and out
@@ -207,7 +216,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
       completable: user ? completable(view, user.role) : new Set(),
       actors,
       temporalUrl: `${temporalUiUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(view.campaignId)}`,
-      ...(recordedMilestone ? { flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? ` (${recordedMilestone.completedOn})` : ''}.` } : {}),
+      ...(recordedMilestone ? { flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.` } : {}),
     });
     return render(request, reply, 200, `${view.templateTitle} — ${view.country}`, body, 'campaigns');
   });

@@ -16,10 +16,9 @@ export interface CampaignPageOptions {
 
 const markers: Record<MilestoneView['display'], string> = { done: '✓', skipped: '–', overdue: '!', open: '●', blocked: '○' };
 
-function who(actors: Map<string, string>, actor: { id: string; role: string } | undefined): string {
-  if (!actor) return '';
-  const label = actors.get(actor.id);
-  return label ? `${label} (${actor.role})` : `${actor.id} (${actor.role})`;
+function who(actors: Map<string, string>, actor: { id: string; role: string } | undefined): Html {
+  if (!actor) return html``;
+  return html`${actors.get(actor.id) ?? actor.id} <span class="actor-role">(${actor.role})</span>`;
 }
 
 function milestoneItem(m: MilestoneView, options: CampaignPageOptions, campaignId: string): Html {
@@ -38,7 +37,7 @@ function milestoneItem(m: MilestoneView, options: CampaignPageOptions, campaignI
     <dl class="facts">
       ${m.dueOn ? html`<div><dt>Due</dt><dd>${formatDate(m.dueOn)}${pending ? html` <span class="${(m.daysLeft ?? 0) < 0 ? 'overdue-text' : 'muted'}">(${daysLeftText(m.daysLeft)})</span>` : ''}${m.extensions.length ? html` <span class="muted">· extended ${m.extensions.map((e) => e.by).join(', ')}</span>` : ''}</dd></div>` : ''}
       ${m.owner ? html`<div><dt>Owner</dt><dd>${m.owner}</dd></div>` : ''}
-      ${m.role !== 'staff' && pending ? html`<div><dt>Recorded by</dt><dd>${humanize(m.role)}</dd></div>` : ''}
+      ${m.role !== 'staff' && pending ? html`<div><dt>Who records it</dt><dd>A ${m.role.replace('-', ' ')}</dd></div>` : ''}
       ${m.completedOn ? html`<div><dt>Done on</dt><dd>${formatDate(m.completedOn)}${m.completedBy ? html` <span class="muted">by ${who(options.actors, m.completedBy)}</span>` : ''}</dd></div>` : ''}
       ${evidence.length ? html`<div><dt>Evidence</dt><dd><ul class="evidence">${evidence.map(([k, v]) => html`<li><span class="muted">${labelOf(k)}:</span> ${/^https?:\/\//.test(v) ? html`<a href="${v}" rel="noopener noreferrer">${v}</a>` : v}</li>`)}</ul></dd></div>` : ''}
       ${m.note ? html`<div><dt>Note</dt><dd>${m.note}</dd></div>` : ''}
@@ -58,6 +57,10 @@ export function campaignView(options: CampaignPageOptions): Html {
   const { view } = options;
   const { done, skipped, total, percent } = view.progress;
   const titleOf = (id: string) => view.milestones.find((m) => m.id === id)?.title ?? id;
+  const next = view.milestones
+    .filter((m) => m.display === 'open' || m.display === 'blocked')
+    .filter((m) => m.dueOn !== undefined)
+    .sort((a, b) => (a.dueOn ?? '').localeCompare(b.dueOn ?? ''))[0];
   return html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/ui">Campaigns</a></li><li><a href="/ui?country=${view.country}">${countryName(view.country)}</a></li><li aria-current="page">${view.templateTitle}</li></ol></nav>
 ${options.flash ? html`<div class="notice notice--success" role="status">${options.flash}</div>` : ''}
 <div class="campaign-head">
@@ -80,6 +83,7 @@ ${options.flash ? html`<div class="notice notice--success" role="status">${optio
     <h2 class="card__title">Deadlines</h2>
     ${view.overdue.length ? html`<p class="overdue-text"><span aria-hidden="true">⚠</span> Overdue: ${view.overdue.map(titleOf).join(', ')}</p>` : html`<p>Nothing overdue.</p>`}
     ${view.dueSoon.length ? html`<p>Due within 30 days: ${view.dueSoon.map(titleOf).join(', ')}</p>` : ''}
+    ${next ? html`<p>Next deadline: <strong>${next.title}</strong>, ${formatDate(next.dueOn)} <span class="muted">(${daysLeftText(next.daysLeft)})</span></p>` : view.overdue.length ? '' : html`<p class="muted">No open deadline.</p>`}
   </div>
   <div class="card">
     <h2 class="card__title">About</h2>

@@ -104,6 +104,7 @@ ${
   <div class="table-wrap">
   <table class="campaigns">
     <caption class="visually-hidden">Campaigns in ${countryName(country)}</caption>
+    <colgroup><col class="c-process"><col class="c-stage"><col class="c-progress"><col class="c-status"><col class="c-deadlines"></colgroup>
     <thead><tr><th scope="col">Process</th><th scope="col">Stage</th><th scope="col">Progress</th><th scope="col">Status</th><th scope="col">Deadlines</th></tr></thead>
     <tbody>
     ${list.map(

@@ -1,6 +1,6 @@
 import type { CampaignView, MilestoneView } from '../../shared/campaign/view.js';
 import type { Milestone } from '../../shared/template/schema.js';
-import { countryName, daysLeftText, formatDate } from '../format.js';
+import { countryName, daysLeftText, formatDate, humanize } from '../format.js';
 import { attrs, html, type Html } from '../html.js';
 
 export interface CompleteFormValues {
@@ -99,7 +99,8 @@ export function completeView(options: {
   const dateInvalid = errors.fields.has('date');
   const noteInvalid = errors.fields.has('note');
   return html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/ui">Campaigns</a></li><li><a href="${campaignUrl}">${view.templateTitle} — ${countryName(view.country)}</a></li><li aria-current="page">Record completion</li></ol></nav>
-<div class="card card--form">
+<div class="form-layout">
+<div class="card">
   <h1>Record completion <span class="h1-sub">${milestone.title}</span></h1>
   ${def?.description ? html`<p class="lead">${def.description}</p>` : ''}
   <p class="milestone__meta">${milestone.legalBasis ? html`<span>${milestone.legalBasis}</span>` : ''}${milestone.dueOn ? html`<span>Due ${formatDate(milestone.dueOn)} (${daysLeftText(milestone.daysLeft)})</span>` : ''}</p>
@@ -139,5 +140,14 @@ export function completeView(options: {
       <a href="${campaignUrl}" class="button button--quiet">Cancel</a>
     </div>
   </form>
+</div>
+<aside class="card" aria-labelledby="context-title">
+  <h2 id="context-title" class="card__title">Campaign</h2>
+  <p><strong>${view.templateTitle}</strong></p>
+  <p>${countryName(view.country)} <span class="code">${view.country}</span></p>
+  <p class="muted">${view.progress.percent}% done · stage: ${humanize(view.stage).toLowerCase()}</p>
+  ${milestone.dependsOn.length ? html`<p>Follows: ${milestone.dependsOn.map((d) => view.milestones.find((x) => x.id === d)?.title ?? d).join(', ')}</p>` : ''}
+  <p class="muted">What you record here is kept in the campaign history with your name. Other systems are told only that the milestone is done, never the evidence or the note.</p>
+</aside>
 </div>`;
 }
