@@ -18,6 +18,8 @@ export interface FollowOnRequest {
 export interface InformRequest {
   milestone: string;
   templateId: string;
+  /** One campaign to inform (a follow-on after a correction); absent: every running one of the template. */
+  campaignId?: string;
   /** Sequence at the time, making the request ids of the resulting commands unique and stable. */
   sequence: number;
   inputs: Record<string, string | number | boolean>;

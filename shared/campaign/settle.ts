@@ -198,8 +198,13 @@ export function requestFollowOns(tx: Transition, def: Milestone): void {
   }
   for (const f of def.followOn) {
     const campaignId = `${state.campaignId}~${f.template}`;
-    if (state.followOns.some((x) => x.campaignId === campaignId)) continue;
     const inputs = resolveMapping(state, f.inputs);
+    if (state.followOns.some((x) => x.campaignId === campaignId)) {
+      // Completed again after a correction: the running follow-on gets the corrected inputs.
+      if (Object.keys(inputs).length > 0)
+        tx.effects.informs.push({ milestone: def.id, templateId: f.template, campaignId, sequence: state.sequence, inputs });
+      continue;
+    }
     state.followOns.push({ milestone: def.id, templateId: f.template, campaignId });
     tx.effects.followOns.push({
       milestone: def.id,
