@@ -54,6 +54,13 @@ function field(body: Record<string, string | string[]> | undefined, name: string
   return (Array.isArray(v) ? v[0] : v) ?? '';
 }
 
+/** A query parameter as one string (the first, when repeated). */
+function param(query: unknown, name: string): string | undefined {
+  const v = (query as Record<string, unknown> | undefined)?.[name];
+  const one: unknown = Array.isArray(v) ? v[0] : v;
+  return typeof one === 'string' ? one : undefined;
+}
+
 /** Only local dashboard paths, so the login form cannot be made to redirect elsewhere. */
 function safeNext(next: string | undefined): string {
   return next && /^\/ui(?:[/?#]|$)/.test(next) && !next.startsWith('//') ? next : '/ui';
@@ -129,7 +136,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
   // Signing in and out
 
   app.get('/ui/login', { config: session('public'), schema: { hide: true } }, async (request, reply) => {
-    const next = safeNext((request.query as { next?: string }).next);
+    const next = safeNext(param(request.query, 'next'));
     if (request.apiKey) return reply.redirect(next, 303);
     return render(request, reply, 200, 'Sign in', loginView({ next }), 'login');
   });
@@ -158,12 +165,12 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
 
   app.get('/ui', { config: session('viewer'), schema: { hide: true } }, async (request, reply) => {
     const caller = requireCaller(request);
-    const q = request.query as Record<string, string | undefined>;
+    const [country, template, status] = ['country', 'template', 'status'].map((n) => param(request.query, n)?.trim());
     const filters: ListFilters = {
-      ...(q.country?.trim() ? { country: q.country.trim().toUpperCase() } : {}),
-      ...(q.template ? { template: q.template } : {}),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.overdue === 'true' ? { overdue: true } : {}),
+      ...(country ? { country: country.toUpperCase() } : {}),
+      ...(template ? { template } : {}),
+      ...(status ? { status } : {}),
+      ...(param(request.query, 'overdue') === 'true' ? { overdue: true } : {}),
     };
     const templateList = templates.listTemplates().map((t) => ({ id: t.id, title: t.title }));
     let summaries: CampaignSummary[] = [];
@@ -208,7 +215,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
         if (key) actors.set(actorId, key.label);
       }),
     );
-    const recorded = (request.query as { recorded?: string }).recorded;
+    const recorded = param(request.query, 'recorded');
     const recordedMilestone = recorded && slug.safeParse(recorded).success ? view.milestones.find((m) => m.id === recorded) : undefined;
     const body = campaignView({
       view,

@@ -202,6 +202,13 @@ describe('dashboard in headless Chromium', () => {
     expect(ok.statusCode).toBe(303);
     expect((await h.engine.campaigns.view(idCampaign)).milestones.find((m) => m.id === 'workshop')?.status).toBe('done');
 
+    // Odd queries are answered, not crashed on: a repeated parameter counts once, a bad filter is explained.
+    const odd = await h.app.inject({ url: '/ui?country=ID&country=PH&status=bogus', headers: { cookie: staff } });
+    expect(odd.statusCode).toBe(200);
+    expect(odd.body).toMatch(/role="alert">invalid filter: status: /);
+    const scopedList = await h.app.inject({ url: '/ui?country=ID', headers: { cookie: scoped } });
+    expect(scopedList.body).toContain('your key may see campaigns in TH only');
+
     // No session: redirected to sign in; a tampered cookie is no session; the revoked key's session ends.
     expect((await h.app.inject({ url: '/ui' })).headers.location).toBe('/ui/login?next=%2Fui');
     expect((await h.app.inject({ url: '/ui', headers: { cookie: `${staff}x` } })).statusCode).toBe(303);
