@@ -137,10 +137,7 @@ export async function ensureEventConsumer(jsm: JetStreamManager, options: EventS
 }
 
 export async function subscribeEvents(options: EventSubscriberOptions): Promise<EventSubscription> {
-  const logger = (options.logger ?? createLogger('events-subscriber')).child({
-    component: 'events-subscriber',
-    durable: options.durable,
-  });
+  const logger = (options.logger ?? createLogger('events-subscriber')).child({ durable: options.durable });
   const jsm = await jetstreamManager(options.nc);
   await ensureEventConsumer(jsm, options);
   const worker = new SubscriptionWorker(jetstream(options.nc), options, logger);

@@ -145,6 +145,8 @@ async function main(): Promise<void> {
   const bridge = startBridge({ nc, campaigns, config, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'bridge stopping');
+    // Draining waits for NATS; during an outage it would wait forever, so give it a bound.
+    setTimeout(() => process.exit(1), 15_000).unref();
     await bridge.stop();
     await nc.drain();
     await connection.close();

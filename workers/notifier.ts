@@ -195,6 +195,8 @@ async function main(): Promise<void> {
   logger.info({ durable: notifier.durable }, 'notifier running');
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'notifier stopping');
+    // Draining waits for NATS; during an outage it would wait forever, so give it a bound.
+    setTimeout(() => process.exit(1), 15_000).unref();
     await running.stop();
     await nc.drain();
   };
