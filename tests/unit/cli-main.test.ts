@@ -81,9 +81,9 @@ describe('advocacy command line', () => {
   });
 
   it('names a bad environment variable (exit 2) and an unreachable server (exit 7), each with what to do', async () => {
-    const config = harness({ TEMPORAL_TASK_QUEUE: '', ADVOCACY_ROLE: 'boss' });
+    const config = harness({ API_PORT: 'eighty', ADVOCACY_ROLE: 'boss' });
     expect(await config.run('campaign', 'show', 'c1', '--json')).toBe(2);
-    expect(config.json().error.issues).toEqual([expect.stringMatching(/^TEMPORAL_TASK_QUEUE: /), expect.stringMatching(/^ADVOCACY_ROLE: Invalid option/)]);
+    expect(config.json().error.issues).toEqual([expect.stringMatching(/^API_PORT: /), expect.stringMatching(/^ADVOCACY_ROLE: Invalid option/)]);
     expect(config.json().error.hint).toMatch(/environment variables/);
     expect(config.calls).toEqual([]);
 
