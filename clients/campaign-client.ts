@@ -222,8 +222,20 @@ export class CampaignClient {
     try {
       return await this.deps.client.workflow.getHandle(campaignId).executeUpdate(commandUpdate, { args: [command] });
     } catch (err) {
-      throw this.translate(err, campaignId);
+      throw await this.closedOr(this.translate(err, campaignId), campaignId);
     }
+  }
+
+  /**
+   * A finished campaign's workflow takes no more updates and Temporal answers "not found"; the campaign
+   * still exists (its view answers), so the truthful answer is a conflict, as while it is closing.
+   */
+  private async closedOr(error: CampaignError, campaignId: string): Promise<CampaignError> {
+    if (error.code !== 'not-found') return error;
+    const view = await this.view(campaignId).catch(() => undefined);
+    if (!view || (view.status !== 'cancelled' && view.status !== 'completed')) return error;
+    const message = `the campaign is ${view.status}; no further changes are accepted`;
+    return new CampaignError('conflict', message, [message]);
   }
 
   /** Fire-and-forget: the workflow logs and drops an invalid command. */
@@ -233,7 +245,7 @@ export class CampaignClient {
     try {
       await this.deps.client.workflow.getHandle(campaignId).signal(commandSignal, command);
     } catch (err) {
-      throw this.translate(err, campaignId);
+      throw await this.closedOr(this.translate(err, campaignId), campaignId);
     }
   }
 
