@@ -43,13 +43,17 @@ export async function createTestEngine(options: {
   nc: NatsConnection;
   templates: Template[];
   now?: () => number;
+  /** Reuse another engine's task queue and stream (a restarted worker); default: fresh ones. */
+  config?: Config;
 }): Promise<TestEngine> {
-  const config = parseConfig({
-    TEMPORAL_TASK_QUEUE: uniqueId('campaigns'),
-    EVENTS_STREAM: uniqueToken('EVENTS'),
-    EVENTS_SUBJECT_PREFIX: uniqueToken('adv').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-  });
+  const config =
+    options.config ??
+    parseConfig({
+      TEMPORAL_TASK_QUEUE: uniqueId('campaigns'),
+      EVENTS_STREAM: uniqueToken('EVENTS'),
+      EVENTS_SUBJECT_PREFIX: uniqueToken('adv').toLowerCase(),
+      EVENTS_DUPLICATE_WINDOW: 'PT10M',
+    });
   const logger = testLogger('engine');
   await ensureEventStream(await jetstreamManager(options.nc), config, logger);
   const templates = lookupOf(options.templates);
