@@ -216,6 +216,7 @@ export async function executeCommand(
   campaignId: string,
   body: Record<string, unknown>,
   done: (c: Colors, view: CampaignView) => string,
+  details: (c: Colors, view: CampaignView) => string = () => '',
 ): Promise<CommandOutcome> {
   const who = ctx.actor();
   ctx.hints.forbidden = forbiddenHint(who);
@@ -231,7 +232,7 @@ export async function executeCommand(
   ctx.out.result(
     { ok: true, requestId: outcome.result.requestId, events, actor: outcome.actor, campaign: outcome.campaign },
     (c) =>
-      `${c.green('✔')} ${done(c, outcome.campaign)}  ${actorText(c, who)}${events.length ? c.dim(`; event${events.length > 1 ? 's' : ''} #${events.join(', #')}`) : ''}\n`,
+      `${c.green('✔')} ${done(c, outcome.campaign)}  ${actorText(c, who)}${events.length ? c.dim(`; event${events.length > 1 ? 's' : ''} #${events.join(', #')}`) : ''}${details(c, outcome.campaign)}\n`,
   );
   return outcome;
 }

@@ -73,7 +73,8 @@ export function registerMilestone(program: Command, ctx: CliContext): void {
         ctx,
         f.campaign,
         { type: 'complete', milestone: f.milestone, date: f.date, evidence: f.evidence, note: f.note, requestId: f.requestId },
-        (c, v) => `completed ${c.bold(f.milestone)} (${title(v, f.milestone)}) on ${f.date} in ${v.campaignId}${openNow(c, v)}`,
+        (c, v) => `completed ${c.bold(f.milestone)} (${title(v, f.milestone)}) on ${f.date} in ${v.campaignId}`,
+        openNow,
       );
     });
 
@@ -88,7 +89,8 @@ export function registerMilestone(program: Command, ctx: CliContext): void {
         ctx,
         f.campaign,
         { type: 'skip', milestone: f.milestone, reason: f.reason, requestId: f.requestId },
-        (c, v) => `skipped ${c.bold(f.milestone)} in ${v.campaignId}${openNow(c, v)}`,
+        (c, v) => `skipped ${c.bold(f.milestone)} in ${v.campaignId}`,
+        openNow,
       );
     });
 
@@ -103,7 +105,8 @@ export function registerMilestone(program: Command, ctx: CliContext): void {
         ctx,
         f.campaign,
         { type: 'reopen', milestone: f.milestone, reason: f.reason, requestId: f.requestId },
-        (c, v) => `reopened ${c.bold(f.milestone)} in ${v.campaignId}${openNow(c, v)}`,
+        (c, v) => `reopened ${c.bold(f.milestone)} in ${v.campaignId}`,
+        openNow,
       );
     });
 
