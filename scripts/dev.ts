@@ -53,7 +53,7 @@ async function checkPorts(): Promise<void> {
     [config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT'],
     [config.NATS_PORT, 'NATS client', 'NATS_PORT'],
   ];
-  if (existsSync(join(repoRoot, 'api', 'server.ts'))) wanted.push([config.API_PORT, 'HTTP API', 'API_PORT']);
+  wanted.push([config.API_PORT, 'HTTP API', 'API_PORT']);
   const problems: string[] = [];
   const seen = new Map<number, string>();
   for (const [port, what, envVar] of wanted) {
@@ -203,31 +203,29 @@ async function main(): Promise<void> {
   }
   const stackConfig = parseConfig(env);
 
-  const workerEntry = join(repoRoot, 'workers', 'engine.ts');
-  let workerNote = 'not started (workers/engine.ts does not exist yet)';
-  if (existsSync(workerEntry)) {
-    logger.info('starting the engine worker (tsx workers/engine.ts)');
-    const worker = startNode('engine worker', workerEntry, env);
-    await waitForWorker(worker, temporalServer.address);
-    workerNote = `polling task queue ${config.TEMPORAL_TASK_QUEUE} (pid ${worker.pid})`;
+  logger.info('starting the engine worker (tsx workers/engine.ts)');
+  const worker = startNode('engine worker', join(repoRoot, 'workers', 'engine.ts'), env);
+  await waitForWorker(worker, temporalServer.address);
+  // The notifier (events -> webhooks and log) and the bridge (NATS commands -> campaign updates).
+  for (const [name, file] of [
+    ['notifier', 'notifier.ts'],
+    ['command bridge', 'bridge.ts'],
+  ] as const) {
+    logger.info(`starting the ${name} (tsx workers/${file})`);
+    startNode(name, join(repoRoot, 'workers', file), env);
   }
-
-  const apiEntry = join(repoRoot, 'api', 'server.ts');
-  let apiUrl: string | undefined;
-  if (existsSync(apiEntry)) {
-    logger.info('starting the HTTP API (tsx api/server.ts)');
-    const api = startNode('HTTP API', apiEntry, env);
-    await waitForApi(api);
-    apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
-  }
+  logger.info('starting the HTTP API (tsx api/server.ts)');
+  const api = startNode('HTTP API', join(repoRoot, 'api', 'server.ts'), env);
+  await waitForApi(api);
+  const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
 
   say();
   say(`Advocacy engine dev stack is up (${((Date.now() - t0) / 1000).toFixed(1)} s):`);
   say(`  Temporal gRPC    ${temporalServer.address}   (namespace ${config.TEMPORAL_NAMESPACE})`);
   say(`  Temporal Web UI  ${temporalServer.uiUrl ?? '(headless)'}`);
   say(`  NATS             ${natsServer.url}   (JetStream; monitoring http://${HOST}:${natsServer.monitorPort})`);
-  say(`  Engine worker    ${workerNote}`);
-  say(`  HTTP API         ${apiUrl ?? 'not started (api/server.ts does not exist yet)'}`);
+  say(`  Engine worker    polling task queue ${config.TEMPORAL_TASK_QUEUE} (pid ${worker.pid}); notifier and command bridge running`);
+  say(`  HTTP API         ${apiUrl}   (docs ${apiUrl}/docs, dashboard ${apiUrl}/ui)`);
   say(`  Data             ${relative(process.cwd(), dataDir) || '.'}  (logs in ${relative(process.cwd(), logDir)})`);
   say();
 
