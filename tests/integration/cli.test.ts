@@ -65,7 +65,8 @@ async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, ti
   }
 }
 
-describe('advocacy CLI against the dev server, a real engine worker and JetStream', () => {
+// Each test runs the CLI a dozen times or more (a Node start with tsx each): more time than the default.
+describe('advocacy CLI against the dev server, a real engine worker and JetStream', { timeout: 150_000 }, () => {
   let temporal: TemporalTestConnection;
   let nc: NatsConnection;
   let engine: TestEngine;
