@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../clients/campaign-client.js';
-import { cancelCommand, pauseCommand, type CampaignView, type CommandResult, type MilestoneView } from '../shared/campaign/index.js';
+import { cancelCommand, pauseCommand, setInputCommand, type CampaignView, type CommandResult, type MilestoneView } from '../shared/campaign/index.js';
 import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';
 import { fieldName, slug, type Actor } from '../shared/ids.js';
@@ -319,6 +319,30 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags, { ...opts, campaign }, positional);
       await executeCommand(ctx, flags.campaign, { type: 'resume', requestId: flags.requestId }, (c, v) => `resumed ${c.bold(v.campaignId)}`);
+    });
+
+  group
+    .command('set-input <campaign>')
+    .description("change a campaign input, e.g. OPCAT's uncatStatus when the state ratifies UNCAT (programme lead)")
+    .option('--name <input>', 'the input (see `advocacy templates show <template>`)')
+    .option('--value <value>', 'its new value (true/false for a boolean input)')
+    .option('--reason <text>', 'why (required; kept in the campaign history)')
+    .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
+    .action(async (campaign: string, opts: Record<string, unknown>) => {
+      const flags = parseFlags(
+        steerFlags.extend({ name: setInputCommand.shape.name, value: z.string(), reason: setInputCommand.shape.reason }),
+        { ...opts, campaign },
+        positional,
+      );
+      // A boolean input takes a boolean: read it from the campaign's own template version.
+      const [registry, current] = await Promise.all([ctx.templates(), ctx.withCampaigns((campaigns) => campaigns.view(flags.campaign))]);
+      const value = coerceInputs(registry.findTemplate(current.templateId, current.templateVersion), { [flags.name]: flags.value })[flags.name];
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'set-input', name: flags.name, value, reason: flags.reason, requestId: flags.requestId },
+        (c, v) => `set ${c.bold(flags.name)} = ${String(value)} in ${v.campaignId}`,
+      );
     });
 
   group

@@ -364,6 +364,35 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expect([3, 5]).toContain(afterCancel.code); // refused: cancelled (conflict), or the closed workflow is gone (not found)
   });
 
+  it('changes a campaign input as a programme lead, checked against the template', async () => {
+    const id = uniqueId('cli-vn');
+    const started = await engine.run(() =>
+      cli(['campaign', 'start', '--template', 'opcat-ratification', '--country', 'VN', '--id', id, '--input', 'uncatStatus=signed', '--json']),
+    );
+    expectExit(started, 0);
+    expect(json<CampaignView>(started).inputs.uncatStatus).toBe('signed');
+    const set = await engine.run(() =>
+      cli(['campaign', 'set-input', id, '--name', 'uncatStatus', '--value', 'ratified', '--reason', 'UNCAT deposit recorded', '--json']),
+    );
+    expectExit(set, 0);
+    expect(json<{ campaign: CampaignView }>(set).campaign.inputs.uncatStatus).toBe('ratified');
+    const [badValue, unknownInput, staff, noFlags] = await engine.run(() =>
+      Promise.all([
+        cli(['campaign', 'set-input', id, '--name', 'uncatStatus', '--value', 'maybe', '--reason', 'x', '--json']),
+        cli(['campaign', 'set-input', id, '--name', 'colour', '--value', 'red', '--reason', 'x', '--json']),
+        cli(['campaign', 'set-input', id, '--name', 'uncatStatus', '--value', 'none', '--reason', 'x', '--role', 'staff']),
+        cli(['campaign', 'set-input', id, '--json']),
+      ]),
+    );
+    expectExit(badValue, 2);
+    expect(jsonError(badValue).message).toMatch(/must be one of none, signed, ratified, acceded/);
+    expectExit(unknownInput, 2);
+    expect(jsonError(unknownInput).message).toMatch(/unknown input "colour"/);
+    expectExit(staff, 4);
+    expectExit(noFlags, 2);
+    expect(jsonError(noFlags).issues).toEqual(['--name: required', '--value: required', '--reason: required']);
+  });
+
   it('seeds the campaigns of several states part-way with real dates, with progress, and is idempotent', async () => {
     const prefix = `${uniqueId('seed').toLowerCase()}-`;
     const dry = await cli(['seed', '--country', 'PH', '--country', 'TH', '--dry-run', '--json']);
