@@ -361,7 +361,8 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expectExit(cancelled, 0);
     expect(json<{ campaign: CampaignView }>(cancelled).campaign.status).toBe('cancelled');
     const afterCancel = await engine.run(() => cli(['campaign', 'resume', id, '--json']));
-    expect([3, 5]).toContain(afterCancel.code); // refused: cancelled (conflict), or the closed workflow is gone (not found)
+    expectExit(afterCancel, 5);
+    expect(jsonError(afterCancel).hint).toContain(`advocacy campaign show ${id}`);
   });
 
   it('changes a campaign input as a programme lead, checked against the template', async () => {
