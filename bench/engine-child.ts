@@ -1,0 +1,106 @@
+/**
+ * The engine worker of a benchmark run, in its own process (as in production), so its CPU and memory
+ * are its own: `createEngineWorker` with the prebuilt workflow bundle, default worker options (default
+ * workflow cache, `reuseV8Context`). Started by bench/temporal-bench.ts with an IPC channel:
+ *   parent -> child: { type: 'status', gc?: boolean } | { type: 'stop' }
+ *   child -> parent: { type: 'ready' } | { type: 'status', ... } | { type: 'stopped' } | { type: 'error', message }
+ * Environment: the engine's configuration variables plus BENCH_WORKFLOW_BUNDLE (path of the bundle).
+ * The child exits when the parent goes away (IPC disconnect), so it never outlives a run.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
+import { createLogger } from '../infra/logger.js';
+import { connectNats } from '../infra/nats.js';
+import { installTemporalRuntime } from '../infra/temporal-runtime.js';
+import { loadTemplates } from '../infra/templates.js';
+import { parseConfig } from '../shared/config.js';
+import { createEngineWorker } from '../workers/engine-worker.js';
+
+export interface ChildStatus {
+  type: 'status';
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  numCachedWorkflows: number;
+  numInFlightActivities: number;
+  numInFlightWorkflowActivations: number;
+  workerState: string;
+}
+
+export type ParentMessage = { type: 'status'; gc?: boolean } | { type: 'stop' };
+export type ChildMessage = { type: 'ready' } | ChildStatus | { type: 'stopped' } | { type: 'error'; message: string };
+
+const send = (message: ChildMessage) => process.send?.(message);
+
+process.on('disconnect', () => process.exit(0));
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
+  if (!bundlePath) throw new Error('BENCH_WORKFLOW_BUNDLE is not set');
+  const logger = createLogger('bench-engine-worker', config.LOG_LEVEL);
+  installTemporalRuntime(logger);
+  const templates = await loadTemplates();
+  const nc = await connectNats(config, { name: 'bench-engine-worker', logger });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const worker = await createEngineWorker({
+    config,
+    logger,
+    connection,
+    client,
+    nc,
+    templates,
+    workflowBundle: { code: await readFile(bundlePath, 'utf8') },
+  });
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  process.on('message', (raw: ParentMessage) => {
+    if (raw.type === 'status') {
+      if (raw.gc && gc) {
+        gc();
+        gc();
+      }
+      const mem = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const status = worker.getStatus();
+      send({
+        type: 'status',
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        externalBytes: mem.external,
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
+        numCachedWorkflows: status.numCachedWorkflows,
+        numInFlightActivities: status.numInFlightActivities,
+        numInFlightWorkflowActivations: status.numInFlightWorkflowActivations,
+        workerState: status.runState,
+      });
+    } else if (raw.type === 'stop') {
+      worker.shutdown();
+    }
+  });
+
+  const running = worker.run();
+  send({ type: 'ready' });
+  try {
+    await running;
+  } finally {
+    await nc.drain().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+    await clientConnection.close().catch(() => undefined);
+  }
+  send({ type: 'stopped' });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.exit(1);
+  },
+);
