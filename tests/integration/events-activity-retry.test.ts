@@ -5,18 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublishActivities, type PublishEventsResult } from '../../activities/publish-event.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { DomainEvent } from '../../shared/campaign/events.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';
-import {
-  connectJetStream,
-  connectTemporal,
-  testLogger,
-  uniqueId,
-  uniqueToken,
-  type JetStreamTestContext,
-  type TemporalTestConnection,
-} from '../support/index.js';
+import { connectJetStream, connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type JetStreamTestContext, type TemporalTestConnection } from '../support/index.js';
 
 let temporal: TemporalTestConnection;
 let nats: JetStreamTestContext;
@@ -37,12 +29,7 @@ beforeAll(async () => {
       logger: new DefaultLogger('WARN'),
     }),
   ]);
-  config = parseConfig({
-    EVENTS_STREAM: uniqueToken('T'),
-    EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    EVENTS_MAX_AGE: 'P1D',
-  });
+  config = isolatedEventsConfig();
   await ensureEventStream(nats.jsm, config);
 });
 

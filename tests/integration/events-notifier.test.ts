@@ -7,10 +7,10 @@ import { createPublishActivities } from '../../activities/publish-event.js';
 import { DeadLetterHeaders, type EventSubscription } from '../../clients/events-subscriber.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { DomainEvent } from '../../shared/campaign/events.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import { resolveNotifierConfig } from '../../workers/notifier-config.js';
 import { SIGNATURE_HEADER, startNotifier, verifyWebhookSignature } from '../../workers/notifier.js';
-import { connectJetStream, uniqueId, uniqueToken, type JetStreamTestContext } from '../support/index.js';
+import { connectJetStream, isolatedEventsConfig, uniqueId, uniqueToken, type JetStreamTestContext } from '../support/index.js';
 
 /** A local webhook receiver: records requests and answers with the status the test scripts per path. */
 interface Received {
@@ -57,12 +57,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   ctx = await connectJetStream({ name: 'events-notifier-test' });
-  config = parseConfig({
-    EVENTS_STREAM: uniqueToken('T'),
-    EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    EVENTS_MAX_AGE: 'P1D',
-  });
+  config = isolatedEventsConfig();
   await ensureEventStream(ctx.jsm, config);
   publishEvents = createPublishActivities({ js: ctx.js, config, logger }).publishEvents;
 });

@@ -9,10 +9,10 @@ import { ensureEventStream } from '../../infra/events-stream.js';
 import { connectNats, type NatsConnection } from '../../infra/nats.js';
 import { startNatsServer, type NatsServer } from '../../infra/servers/index.js';
 import type { DomainEvent } from '../../shared/campaign/events.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';
-import { connectTemporal, testLogger, uniqueId, uniqueToken, type TemporalTestConnection } from '../support/index.js';
+import { connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 
 /**
  * A nats-server of its own (the shared one must stay up for other test files): stopped while the
@@ -26,13 +26,7 @@ let config: Config;
 beforeAll(async () => {
   const dir = join(inject('runDir'), uniqueId('outage'));
   server = await startNatsServer({ storeDir: join(dir, 'store'), logDir: dir });
-  config = parseConfig({
-    NATS_URL: server.url,
-    EVENTS_STREAM: uniqueToken('T'),
-    EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    EVENTS_MAX_AGE: 'P1D',
-  });
+  config = isolatedEventsConfig({ NATS_URL: server.url });
   [nc, temporal] = await Promise.all([
     connectNats(config, { name: 'events-outage-test', logger: testLogger('nats'), reconnectTimeWait: 100 }),
     connectTemporal(),

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublishActivities } from '../../activities/publish-event.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { DomainEvent } from '../../shared/campaign/events.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
-import { connectJetStream, testLogger, uniqueToken, type JetStreamTestContext } from '../support/index.js';
+import { connectJetStream, isolatedEventsConfig, testLogger, uniqueToken, type JetStreamTestContext } from '../support/index.js';
 
 let ctx: JetStreamTestContext;
 let config: Config;
@@ -47,12 +47,7 @@ async function stored(): Promise<{ subject: string; msgId: string | undefined; i
 
 beforeAll(async () => {
   ctx = await connectJetStream({ name: 'events-publish-test' });
-  config = parseConfig({
-    EVENTS_STREAM: uniqueToken('T'),
-    EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    EVENTS_MAX_AGE: 'P1D',
-  });
+  config = isolatedEventsConfig();
   await ensureEventStream(ctx.jsm, config);
 });
 

@@ -10,10 +10,10 @@ import {
 } from '../../clients/events-subscriber.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { DomainEvent } from '../../shared/campaign/events.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import type { CampaignCloudEvent } from '../../shared/events/cloudevent.js';
 import { eventFilterSubject } from '../../shared/events/subjects.js';
-import { connectJetStream, testLogger, uniqueId, type JetStreamTestContext } from '../support/index.js';
+import { connectJetStream, isolatedEventsConfig, testLogger, uniqueId, type JetStreamTestContext } from '../support/index.js';
 
 let ctx: JetStreamTestContext;
 let config: Config;
@@ -82,12 +82,7 @@ async function deadLetters(durable: string) {
 
 beforeAll(async () => {
   ctx = await connectJetStream({ name: 'events-subscriber-test' });
-  config = parseConfig({
-    EVENTS_STREAM: uniqueId('T').replace(/-/g, '_'),
-    EVENTS_SUBJECT_PREFIX: uniqueId('t').replace(/-/g, '_').toLowerCase(),
-    EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    EVENTS_MAX_AGE: 'P1D',
-  });
+  config = isolatedEventsConfig();
   await ensureEventStream(ctx.jsm, config);
   publishEvents = createPublishActivities({ js: ctx.js, config, logger: testLogger() }).publishEvents;
 });

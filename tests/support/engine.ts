@@ -4,10 +4,10 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { CampaignClient } from '../../clients/campaign-client.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { NatsConnection } from '../../infra/nats.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import type { Config } from '../../shared/config.js';
 import type { Template } from '../../shared/template/validate.js';
 import { createEngineWorker } from '../../workers/engine-worker.js';
-import { uniqueId, uniqueToken } from './ids.js';
+import { isolatedEventsConfig, uniqueId } from './ids.js';
 import { testLogger } from './logger.js';
 import { loadWorkflowBundle } from './temporal.js';
 
@@ -46,14 +46,7 @@ export async function createTestEngine(options: {
   /** Reuse another engine's task queue and stream (a restarted worker); default: fresh ones. */
   config?: Config;
 }): Promise<TestEngine> {
-  const config =
-    options.config ??
-    parseConfig({
-      TEMPORAL_TASK_QUEUE: uniqueId('campaigns'),
-      EVENTS_STREAM: uniqueToken('EVENTS'),
-      EVENTS_SUBJECT_PREFIX: uniqueToken('adv').toLowerCase(),
-      EVENTS_DUPLICATE_WINDOW: 'PT10M',
-    });
+  const config = options.config ?? isolatedEventsConfig({ TEMPORAL_TASK_QUEUE: uniqueId('campaigns') });
   const logger = testLogger('engine');
   await ensureEventStream(await jetstreamManager(options.nc), config, logger);
   const templates = lookupOf(options.templates);

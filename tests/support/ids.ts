@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseConfig, type Config } from '../../shared/config.js';
 
 /**
  * A name unique to this test and run: isolates task queues, workflow ids, stream names, subjects and
@@ -12,4 +13,18 @@ export function uniqueId(prefix: string): string {
 /** Variant for NATS subject tokens and stream names that also avoids '-' in the tail: `prefix_xxxx`. */
 export function uniqueToken(prefix: string): string {
   return uniqueId(prefix).replace(/-/g, '_');
+}
+
+/**
+ * Configuration with a stream and subject prefix of this test's own, so test files never see each
+ * other's events; short retention and duplicate window, as tests need no more.
+ */
+export function isolatedEventsConfig(env: Record<string, string> = {}): Config {
+  return parseConfig({
+    EVENTS_STREAM: uniqueToken('T'),
+    EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
+    EVENTS_DUPLICATE_WINDOW: 'PT10M',
+    EVENTS_MAX_AGE: 'P1D',
+    ...env,
+  });
 }
