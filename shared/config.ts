@@ -63,6 +63,11 @@ export const configSchema = z.object({
   API_SESSION_TTL: isoDuration.default('PT8H'),
   /** Temporal Web UI base address, linked from the dashboard; default http://127.0.0.1:$TEMPORAL_UI_PORT. */
   TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /**
+   * Campaign workflows the engine worker keeps in memory (about 2 MB each, bench/README.md); evicted ones
+   * are replayed from history when they next wake, so this bounds memory, not capacity.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   NATS_PORT: port.default(4222),
   TEMPORAL_PORT: port.default(7233),
   /** Who the `advocacy` CLI user is, recorded in campaign history (README "CLI"); default: the OS user name. */

@@ -38,5 +38,6 @@ export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
 }

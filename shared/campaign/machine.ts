@@ -181,9 +181,10 @@ export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: nu
   const previous = state.requests[cmd.requestId];
   if (previous) return { state, effects: { events: [], followOns: [], informs: [] }, result: previous };
 
-  const tx = new Transition(state, now);
-  const rejection = checkCommand(state, cmd, tx.today);
+  // Check before the transition copies the state: a refusal then costs no copy.
+  const rejection = checkCommand(state, cmd, dateOfInstant(now));
   if (rejection) return { state, effects: { events: [], followOns: [], informs: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
+  const tx = new Transition(state, now);
 
   const { actor, requestId } = cmd;
   const s = tx.state;
