@@ -3,8 +3,9 @@
  * replays them against the current workflow code (tests/integration/replay.test.ts): a change that
  * would break running campaigns fails there and must go through `patched()`.
  *
- * Run once per released workflow shape: `npx tsx scripts/record-histories.ts <label>`. It starts its own
- * Temporal dev server and nats-server on free ports and stops them afterwards.
+ * Run once per released workflow shape: `npx tsx scripts/record-histories.ts <label> [scenario ...]`
+ * (all scenarios when none is named; never re-record an existing file, that would lose the old shape).
+ * It starts its own Temporal dev server and nats-server on free ports and stops them afterwards.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Client, Connection } from '@temporalio/client';
@@ -26,6 +27,7 @@ import { dateOfInstant, subtractDuration } from '../shared/dates.js';
 import { createEngineWorker } from '../workers/engine-worker.js';
 
 const label = process.argv[2] ?? 'v1';
+const only = process.argv.slice(3);
 const logger = createLogger('record-histories', 'info');
 installTemporalRuntime(logger);
 const runDir = mkdtempSync(join(tmpdir(), 'advocacy-record-'));
@@ -103,13 +105,46 @@ const scenarios: Record<string, () => Promise<string>> = {
     await campaigns.execute(`${campaignId}~npm-designation`, { type: 'cancel', reason: 'recorded' }, lead);
     return campaignId;
   },
+  // UNCAT tells the state's OPCAT campaign (the informCampaigns activity).
+  'uncat-informs': async () => {
+    const opcatId = `record-${label}-uncat-informs-opcat`;
+    await campaigns.start({ template: 'opcat-ratification', country: 'LK', inputs: { uncatStatus: 'signed' }, campaignId: opcatId }, lead);
+    const { campaignId } = await campaigns.start(
+      {
+        template: 'uncat-ratification',
+        country: 'LK',
+        completed: [
+          { milestone: 'ministry-dialogue', date: daysAgo(300) },
+          { milestone: 'inter-ministerial-review', date: daysAgo(250) },
+          { milestone: 'government-decision', date: daysAgo(200) },
+          { milestone: 'accession-decision', date: daysAgo(150) },
+          { milestone: 'parliamentary-approval', date: daysAgo(100) },
+        ],
+        campaignId: `record-${label}-uncat-informs`,
+      },
+      lead,
+    );
+    // Visibility lags a little: the inform activity lists the OPCAT campaign by search attributes.
+    for (let attempt = 0; (await campaigns.list({ country: 'LK', template: 'opcat-ratification' })).length === 0; attempt++) {
+      if (attempt > 50) throw new Error('the OPCAT campaign never became visible');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await campaigns.execute(campaignId, { type: 'complete', milestone: 'deposit', date: daysAgo(10), evidence: { instrumentKind: 'accession' } }, lead);
+    for (let attempt = 0; (await campaigns.view(opcatId)).inputs.uncatStatus !== 'acceded'; attempt++) {
+      if (attempt > 50) throw new Error('the OPCAT campaign never learned the UNCAT status');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await campaigns.execute(opcatId, { type: 'cancel', reason: 'recorded' }, lead);
+    await campaigns.execute(campaignId, { type: 'cancel', reason: 'recorded' }, lead);
+    return campaignId;
+  },
 };
 
 const outDir = join(repoRoot, 'tests', 'histories');
 mkdirSync(outDir, { recursive: true });
 try {
   await worker.runUntil(async () => {
-    for (const [name, run] of Object.entries(scenarios)) {
+    for (const [name, run] of Object.entries(scenarios).filter(([n]) => only.length === 0 || only.includes(n))) {
       const campaignId = await run();
       const handle = client.workflow.getHandle(campaignId);
       await handle.result().catch(() => undefined);
