@@ -26,6 +26,12 @@ declare module 'fastify' {
     auth?: AuthScheme;
     /** Names what a 400 is about, e.g. "command" or "start request" (as the facade words it). */
     what?: string;
+    /**
+     * What the route does, as the engine words it when it refuses a role ("start campaigns", "complete"), so
+     * a 403 here reads as the CLI's refusal of the same thing: `role staff may not start campaigns; it needs
+     * programme-lead`. Default: "do this".
+     */
+    action?: string;
   }
   interface FastifyRequest {
     /** The authenticated key (null on public routes). */
@@ -149,7 +155,7 @@ export type AuthOutcome = { ok: true } | { ok: false; status: 401 | 403; message
  * Never throws for bad credentials: the caller answers in its own format (JSON or a page).
  */
 export async function authorize(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<AuthOutcome> {
-  const { access, auth = 'bearer' } = request.routeOptions.config;
+  const { access, auth = 'bearer', action = 'do this' } = request.routeOptions.config;
   request.apiKey = null;
   request.session = null;
   if (access === 'public') {
@@ -173,7 +179,7 @@ export async function authorize(request: FastifyRequest, keys: KeyVerifier, sess
   }
   const role = (request.apiKey as ApiKeyInfo).role;
   if (!roleAllows(role, access))
-    return { ok: false, status: 403, message: `role ${role} may not do this; it needs ${access}` };
+    return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
   return { ok: true };
 }
 

@@ -43,7 +43,7 @@ const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-ac
 const campaignIdPattern = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/;
 const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional();
 
-const session = (access: 'public' | 'viewer' | 'staff') => ({ access, auth: 'session' as const });
+const session = (access: 'public' | 'viewer' | 'staff', action?: string) => ({ access, auth: 'session' as const, ...(action ? { action } : {}) });
 
 function html(reply: FastifyReply, status: number, options: PageOptions): FastifyReply {
   return reply.code(status).header('content-security-policy', CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(options));
@@ -249,7 +249,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     return render(request, reply, status, `${errors.summary.length ? 'Error: ' : ''}Record completion — ${milestone.title}`, body, 'campaigns');
   };
 
-  app.get('/ui/campaigns/:id/milestones/:milestone/complete', { config: session('staff'), schema: { hide: true } }, async (request, reply) => {
+  app.get('/ui/campaigns/:id/milestones/:milestone/complete', { config: session('staff', 'complete'), schema: { hide: true } }, async (request, reply) => {
     const { id, milestone } = request.params as { id: string; milestone: string };
     const view = await loadCampaign(request, id);
     const m = view.milestones.find((x) => x.id === milestone);
@@ -268,7 +268,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     return completePage(request, reply, 200, view, milestone, { date: view.today, evidence: {}, note: '' }, [], randomUUID());
   });
 
-  app.post('/ui/campaigns/:id/milestones/:milestone/complete', { config: session('staff'), schema: { hide: true, body: formBody } }, async (request, reply) => {
+  app.post('/ui/campaigns/:id/milestones/:milestone/complete', { config: session('staff', 'complete'), schema: { hide: true, body: formBody } }, async (request, reply) => {
     const { id, milestone } = request.params as { id: string; milestone: string };
     const body = request.body;
     const values: CompleteFormValues = { date: field(body, 'date'), note: field(body, 'note'), evidence: {} };

@@ -14,7 +14,7 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
   app.post(
     '/campaigns',
     {
-      config: { access: 'programme-lead', what: 'start request' },
+      config: { access: 'programme-lead', what: 'start request', action: 'start campaigns' },
       schema: {
         tags: ['campaigns'],
         summary: 'Start a campaign for a country and a process template',

@@ -18,6 +18,9 @@ import {
   writeHeaders,
 } from '../schemas.js';
 
+/** The command a route runs, which also names it in a refusal ("role viewer may not complete"), as the engine does. */
+const commandType = (action: 'complete' | 'skip' | 'reopen' | 'assign' | 'notes' | 'extend') => (action === 'notes' ? 'note' : action);
+
 const responses = { 200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503) };
 
 /**
@@ -34,13 +37,12 @@ export const milestoneRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     app.post(
       `/campaigns/:id/milestones/:milestone/${action}`,
       {
-        config: { access, what: 'command' },
+        config: { access, what: 'command', action: commandType(action) },
         schema: { tags: ['milestones'], summary, headers: writeHeaders, params: milestoneParams, body, response: responses },
       },
       async (request) => {
         const { id, milestone } = request.params;
-        const type = action === 'notes' ? 'note' : action;
-        return runCommand(ctx, request, id, { ...(request.body as object), type, milestone });
+        return runCommand(ctx, request, id, { ...(request.body as object), type: commandType(action), milestone });
       },
     );
 
@@ -54,7 +56,7 @@ export const milestoneRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
   app.post(
     '/campaigns/:id/notes',
     {
-      config: { access: 'staff', what: 'command' },
+      config: { access: 'staff', what: 'command', action: 'note' },
       schema: { tags: ['campaigns'], summary: 'Add a note to the campaign', headers: writeHeaders, params: campaignParams, body: noteBody, response: responses },
     },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'note' }),

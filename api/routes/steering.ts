@@ -7,28 +7,29 @@ const responses = { 200: json('Accepted: the request id, the events it caused an
 
 /** Steering a campaign, for programme leads: pause, resume, cancel, and correct an input. */
 export const steeringRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
-  const config = { access: 'programme-lead', what: 'command' } as const;
+  // Each names its command, as the engine does when it refuses a role ("role staff may not pause").
+  const config = (action: 'pause' | 'resume' | 'cancel' | 'set-input') => ({ access: 'programme-lead', what: 'command', action }) as const;
   const schema = { tags: ['steering'], headers: writeHeaders, params: campaignParams, response: responses };
 
   app.post(
     '/campaigns/:id/pause',
-    { config, schema: { ...schema, summary: 'Pause a campaign (reminders and overdue notices stop)', body: pauseBody } },
+    { config: config('pause'), schema: { ...schema, summary: 'Pause a campaign (reminders and overdue notices stop)', body: pauseBody } },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'pause' }),
   );
   app.post(
     '/campaigns/:id/resume',
-    { config, schema: { ...schema, summary: 'Resume a paused campaign', body: resumeBody } },
+    { config: config('resume'), schema: { ...schema, summary: 'Resume a paused campaign', body: resumeBody } },
     async (request) => runCommand(ctx, request, request.params.id, { type: 'resume' }),
   );
   app.post(
     '/campaigns/:id/cancel',
-    { config, schema: { ...schema, summary: 'Cancel a campaign, with a reason', body: cancelBody } },
+    { config: config('cancel'), schema: { ...schema, summary: 'Cancel a campaign, with a reason', body: cancelBody } },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'cancel' }),
   );
   app.post(
     '/campaigns/:id/inputs/:name',
     {
-      config,
+      config: config('set-input'),
       schema: { ...schema, params: inputParams, summary: "Correct one of the campaign's inputs (e.g. the state's UNCAT status)", body: setInputBody },
     },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'set-input', name: request.params.name }),

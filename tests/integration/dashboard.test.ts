@@ -175,7 +175,7 @@ describe('dashboard in headless Chromium', () => {
     const viewer = await login('viewer');
     const form = await h.app.inject({ url: `/ui/campaigns/${idCampaign}/milestones/workshop/complete`, headers: { cookie: viewer } });
     expect(form.statusCode).toBe(403);
-    expect(form.body).toContain('role viewer may not do this; it needs staff');
+    expect(form.body).toContain('role viewer may not complete; it needs staff');
     const page = await h.app.inject({ url: `/ui/campaigns/${idCampaign}`, headers: { cookie: viewer } });
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('Record completion');
