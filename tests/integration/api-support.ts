@@ -67,9 +67,20 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(options: { env?: Record<string, string> } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  env?: Record<string, string>;
+  /**
+   * The templates the engine worker, the API and the dashboard know (default: only `apiTemplate`). Give
+   * `await loadTemplates()` for the built-in ones, the same the `advocacy` CLI loads from disk, when a
+   * test drives the CLI against this harness too.
+   */
+  templates?: TemplateRegistry;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const registry = options.templates ?? new TemplateRegistry([{ template: apiTemplate, source: 'tests/integration/api-support.ts' }]);
   const [temporal, nc] = await Promise.all([connectTemporal(), connectNats({ name: uniqueId('api') })]);
-  const engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: [apiTemplate] });
+  const engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: registry.allTemplates() });
   const keys = new ApiKeyStore(join(inject('runDir'), uniqueId('keys'), 'api-keys.json'));
   const made = {
     viewer: await keys.create({ label: 'Guest reader', role: 'viewer' }),
@@ -88,7 +99,7 @@ export async function startApiHarness(options: { env?: Record<string, string> } 
   });
   const app = await buildApp({
     campaigns: engine.campaigns,
-    templates: new TemplateRegistry([{ template: apiTemplate, source: 'tests/integration/api-support.ts' }]),
+    templates: registry,
     keys,
     config,
     logger: testLogger('api'),
