@@ -10,6 +10,7 @@ import type { CampaignView } from '../../shared/campaign/index.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { cloudEventSchema } from '../../shared/events/cloudevent.js';
 import { connectNats, connectTemporal, uniqueId, type TemporalTestConnection } from '../support/index.js';
+import { cliBin, runCli, type CliRun } from '../support/cli.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
 /**
@@ -18,34 +19,21 @@ import { createTestEngine, type TestEngine } from '../support/engine.js';
  * event stream. Checks exit codes, --json output on stdout, errors (text and JSON) on stderr.
  */
 
-const bin = join(repoRoot, 'bin', 'advocacy.js');
 const today = dateOfInstant(Date.now());
 const daysAgo = (n: number) => subtractDuration(today, `P${n}D`);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let baseEnv: Record<string, string> = {};
 
 function spawnCli(args: string[], env: Record<string, string | undefined> = {}) {
   const merged = Object.fromEntries(Object.entries({ ...baseEnv, ...env }).filter((e): e is [string, string] => e[1] !== undefined));
-  return spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs the CLI to its end (asynchronously: the engine worker in this process must keep polling). */
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { ...baseEnv, ...env });
 }
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;

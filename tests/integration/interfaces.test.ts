@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CampaignSummary } from '../../clients/campaign-client.js';
-import { repoRoot } from '../../infra/servers/index.js';
 import { loadTemplates } from '../../infra/templates.js';
 import type { CampaignView, MilestoneView } from '../../shared/campaign/index.js';
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
 import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
 
@@ -26,18 +25,13 @@ import { startApiHarness, type ApiHarness, type RoleName } from './api-support.j
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const bin = join(repoRoot, 'bin', 'advocacy.js');
 const TEMPLATE = 'capacity-building';
 const FIRST = 'inception-workshop'; // open at the start; evidence optional
 const SECOND = 'baseline-assessment'; // open once FIRST is done; evidence "reportUrl" (Baseline report) required
 const today = dateOfInstant(Date.now());
 const daysAgo = (n: number) => subtractDuration(today, `P${n}D`);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 type CliError = { code: string; message: string; issues: string[]; hint?: string; exitCode: number };
 type Person = 'lead' | 'staff' | 'viewer';
 
@@ -58,18 +52,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
 
   /** Runs the CLI to its end, asynchronously (the engine worker in this process must keep polling). */
   function cli(as: Person, args: string[]): Promise<Run> {
-    return h.engine.run(
-      () =>
-        new Promise<Run>((resolve, reject) => {
-          const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...cliEnv, ...people[as] }, stdio: ['ignore', 'pipe', 'pipe'] });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-          child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        }),
-    );
+    return h.engine.run(() => runCli(args, { ...cliEnv, ...people[as] }));
   }
   const ok = <T>(run: Run): T => {
     expect(run.code, `exit code; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
