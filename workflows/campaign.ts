@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -34,6 +35,7 @@ import {
   type Effects,
   type FollowOnRequest,
   type InformRequest,
+  type MachineOptions,
   type StartCampaign,
 } from '../shared/campaign/index.js';
 import { checkCommand } from '../shared/campaign/validate-command.js';
@@ -87,9 +89,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     changes += 1;
   };
 
+  // Behaviour changes for running campaigns: a history recorded before a change replays without it.
+  const behaviour: MachineOptions = { announceBlocked: patched('milestone-blocked-event') };
+
   if ('start' in input) {
     try {
-      const outcome = startCampaign(startCampaignSchema.parse(input.start), Date.now());
+      const outcome = startCampaign(startCampaignSchema.parse(input.start), Date.now(), behaviour);
       state = outcome.state;
       take(outcome.effects);
     } catch (err) {
@@ -125,7 +130,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   };
 
   const execute = (cmd: CampaignCommand) => {
-    const outcome = applyCommand(state, cmd, Date.now());
+    const outcome = applyCommand(state, cmd, Date.now(), behaviour);
     state = outcome.state;
     take(outcome.effects);
     refreshSearchAttributes();
@@ -195,7 +200,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     const wake = nextWakeUp(state, Date.now());
     const timeout = wake === undefined ? undefined : Math.max(0, wake - Date.now());
     await condition(() => changes !== seen || shouldContinueAsNew(), timeout);
-    const outcome = tick(state, Date.now());
+    const outcome = tick(state, Date.now(), behaviour);
     if (outcome.effects.events.length > 0) {
       state = outcome.state;
       take(outcome.effects);

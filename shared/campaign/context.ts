@@ -40,6 +40,17 @@ type EventBody<E extends DomainEvent = DomainEvent> = E extends DomainEvent ? Om
  * A mutable working copy for one transition. Transitions are pure from the outside: they clone the
  * state, change the clone through this context, and return it with the effects.
  */
+/**
+ * Behaviour changes for campaigns already running. The workflow decides each with `patched()`, so a
+ * replayed history keeps the behaviour it was recorded with; pure callers get today's behaviour.
+ */
+export interface MachineOptions {
+  /** Announce an open milestone that becomes blocked again (its dependency was reopened). */
+  announceBlocked?: boolean;
+}
+
+export const currentBehaviour: Required<MachineOptions> = { announceBlocked: true };
+
 export class Transition {
   readonly state: CampaignState;
   readonly effects: Effects = { events: [], followOns: [], informs: [] };
@@ -49,6 +60,7 @@ export class Transition {
   constructor(
     state: CampaignState,
     readonly now: number,
+    readonly options: Required<MachineOptions> = currentBehaviour,
   ) {
     // JSON round trip, not structuredClone: the workflow sandbox has no structuredClone, and the
     // state is plain JSON by construction (it travels through continue-as-new).

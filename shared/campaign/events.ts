@@ -42,6 +42,8 @@ export const milestoneSkipped = def('milestone-skipped', {
   cause: z.enum(['manual', 'alternative-chosen', 'not-applicable']),
 });
 export const milestoneReopened = def('milestone-reopened', { ...milestone });
+/** An open milestone waits again, because a milestone it depends on was reopened. */
+export const milestoneBlocked = def('milestone-blocked', { ...milestone });
 export const milestoneOverdue = def('milestone-overdue', { ...milestone, dueOn: isoDate, owner: z.string().optional() });
 export const reminderDue = def('reminder-due', {
   ...milestone,
@@ -75,6 +77,7 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   milestoneCompleted,
   milestoneSkipped,
   milestoneReopened,
+  milestoneBlocked,
   milestoneOverdue,
   reminderDue,
   deadlineExtended,

@@ -6,5 +6,5 @@ export * from './machine.js';
 export * from './view.js';
 export * from './messages.js';
 export type * from './activities.js';
-export { systemActor, type Effects, type FollowOnRequest, type InformRequest } from './context.js';
+export { currentBehaviour, systemActor, type Effects, type MachineOptions, type FollowOnRequest, type InformRequest } from './context.js';
 export { resolveMapping } from './settle.js';

@@ -1,6 +1,6 @@
 import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dates.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
-import { dependenciesMet, scheduleFacts, Transition, type Effects } from './context.js';
+import { currentBehaviour, dependenciesMet, scheduleFacts, Transition, type Effects, type MachineOptions } from './context.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle, skipAlternatives } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
@@ -61,7 +61,7 @@ export function checkStart(input: StartCampaign, today: string): string[] {
   return problems;
 }
 
-export function startCampaign(input: StartCampaign, now: number): Outcome {
+export function startCampaign(input: StartCampaign, now: number, options: MachineOptions = {}): Outcome {
   const empty = (id: string): MilestoneState => ({ id, status: 'blocked', extensions: [], remindersSent: [], overdueNotified: false });
   const inputs: CampaignState['inputs'] = {};
   for (const [name, def] of Object.entries(input.template.inputs)) {
@@ -84,7 +84,7 @@ export function startCampaign(input: StartCampaign, now: number): Outcome {
     requests: {},
     followOns: [],
   };
-  const tx = new Transition(initial, now);
+  const tx = new Transition(initial, now, { ...currentBehaviour, ...options });
   const problems = checkStart(input, tx.today);
   if (problems.length) throw new StartError(problems);
 
@@ -177,14 +177,19 @@ function reopen(tx: Transition, id: string, actor: CampaignCommand['actor'], rea
 }
 
 /** Applies a command. Rejected commands change nothing; a repeated request id returns its first result. */
-export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: number): Outcome & { result: CommandResult } {
+export function applyCommand(
+  state: CampaignState,
+  cmd: CampaignCommand,
+  now: number,
+  options: MachineOptions = {},
+): Outcome & { result: CommandResult } {
   const previous = state.requests[cmd.requestId];
   if (previous) return { state, effects: { events: [], followOns: [], informs: [] }, result: previous };
 
   // Check before the transition copies the state: a refusal then costs no copy.
   const rejection = checkCommand(state, cmd, dateOfInstant(now));
   if (rejection) return { state, effects: { events: [], followOns: [], informs: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
-  const tx = new Transition(state, now);
+  const tx = new Transition(state, now, { ...currentBehaviour, ...options });
 
   const { actor, requestId } = cmd;
   const s = tx.state;
@@ -264,8 +269,8 @@ export function applyCommand(state: CampaignState, cmd: CampaignCommand, now: nu
 }
 
 /** The passing of time: automatic milestones, reminders, overdue notices. */
-export function tick(state: CampaignState, now: number): Outcome {
-  const tx = new Transition(state, now);
+export function tick(state: CampaignState, now: number, options: MachineOptions = {}): Outcome {
+  const tx = new Transition(state, now, { ...currentBehaviour, ...options });
   settle(tx);
   return { state: tx.state, effects: tx.effects };
 }

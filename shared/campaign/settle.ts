@@ -80,6 +80,7 @@ function settleMilestone(tx: Transition, def: Milestone, pending: ReadonlySet<st
     tx.emit({ type: 'milestone-opened', milestone: def.id, ...(m.dueOn ? { dueOn: m.dueOn } : {}) }, systemActor);
   } else if (m.status === 'open' && !ready) {
     m.status = 'blocked';
+    if (tx.options.announceBlocked) tx.emit({ type: 'milestone-blocked', milestone: def.id }, systemActor);
   }
 
   // An automatic milestone waits while it, or an alternative to it, is still to be given as done.
