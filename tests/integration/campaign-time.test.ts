@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandSignal, commandUpdate, startCampaignSchema, viewQuery, type StartCampaignInput } from '../../shared/campaign/index.js';
@@ -176,8 +177,10 @@ describe('campaigns over simulated years (time-skipping server)', () => {
         args: [{ type: 'complete', milestone: 'ratified', date: today, requestId: 'r', actor: lead, evidence: {} }],
       });
       await handle.signal(commandSignal, { type: 'cancel', reason: 'parent stops', requestId: 'c', actor: lead });
-      await handle.result();
       const child = env.client.workflow.getHandle(`${campaignId}~deposit-report`);
+      // Wait for the parent without skipping time: the Java test server gives workflows without a
+      // timeout a 10-year one, and skipping while awaiting a result would jump the child straight to it.
+      await new Client({ connection: env.connection }).workflow.getHandle(campaignId).result();
       const view = await child.query(viewQuery);
       expect(view.parentCampaignId).toBe(campaignId);
       expect(view.status).toBe('active');
