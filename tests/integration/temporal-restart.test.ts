@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTemporalDevServer, type TemporalDevServer } from '../../infra/servers/index.js';
 import { dateOfInstant } from '../../shared/dates.js';
 import { parseTemplate } from '../../shared/template/validate.js';
+import type { campaignWorkflow } from '../../workflows/campaign.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { connectNats, installTestRuntime, uniqueId } from '../support/index.js';
 import { readStream } from '../support/stream.js';
@@ -70,7 +71,7 @@ describe('a Temporal server restart', () => {
       await expect.poll(async () => (await campaigns.view(campaignId).catch(() => undefined))?.milestones[0]?.status, { timeout: 60_000 }).toBe('done');
       await complete('two');
       await complete('three');
-      const final = await client.workflow.getHandle(campaignId).result();
+      const final = await client.workflow.getHandle<typeof campaignWorkflow>(campaignId).result();
       expect(final.status).toBe('completed');
     });
     const events = (await readStream(nc, engine.config.EVENTS_STREAM)).map((e) => e.data).filter((e) => e.campaignId === campaignId);
