@@ -63,7 +63,7 @@ apt_install() {
     APT_UPDATED=true
   fi
   info "apt-get install -y $*"
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "$@" </dev/null >/dev/null
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" </dev/null >/dev/null
 }
 
 apt_has_candidate() {
