@@ -84,7 +84,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
           ['countries', created.key.countries?.join(' ') ?? 'all'],
           ['secret', c.bold(created.secret)],
         ]) +
-        `${c.yellow('Store the secret now: it is shown only this once.')} Send it as the X-API-Key header (or Authorization: Bearer <secret>).\n`,
+        `${c.yellow('Store the secret now: it is shown only this once.')} Send it as the header Authorization: Bearer <secret>, or sign in to the dashboard with it.\n`,
       );
     });
 
