@@ -24,6 +24,7 @@ import {
   type StartCampaign,
 } from '../shared/campaign/index.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
+import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
 import { countrySchema, defaultRegion } from '../shared/countries.js';
 import { dateOfInstant, isoDate } from '../shared/dates.js';
 import { CampaignError, type ErrorCode } from '../shared/errors.js';
@@ -70,6 +71,13 @@ export const listFilterSchema = z.object({
   limit: z.number().int().min(1).max(1000).default(200),
 });
 export type ListFilter = z.input<typeof listFilterSchema>;
+
+export { workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
+
+/** How many campaign views the work list queries at once. */
+const WORK_LIST_CONCURRENCY = 8;
+/** How many running campaigns (per status) the work list reads at most. */
+const WORK_LIST_MAX_CAMPAIGNS = 1000;
 
 export interface CampaignSummary {
   campaignId: string;
@@ -292,6 +300,38 @@ export class CampaignClient {
     return out;
   }
 
+  /**
+   * The cross-campaign work list: every pending milestone of the active and paused campaigns the caller
+   * may see that is overdue or due within `withinDays`, overdue first (shared/campaign/work-list.ts).
+   */
+  async workList(filter: WorkListFilter, caller: Caller): Promise<WorkItem[]> {
+    const f = parse(workListFilterSchema, filter, 'filter');
+    parse(actorSchema, caller.actor, 'actor');
+    if (f.country) this.checkCountry(caller, f.country);
+    const where = {
+      ...(f.country ? { country: f.country } : {}),
+      ...(f.region ? { region: f.region } : {}),
+      ...(f.template ? { template: f.template } : {}),
+      limit: WORK_LIST_MAX_CAMPAIGNS,
+    };
+    const running = (
+      await Promise.all((['active', 'paused'] as const).map((status) => this.list({ ...where, status }, caller)))
+    ).flat();
+    const views = await mapLimit(running, WORK_LIST_CONCURRENCY, async (summary) => {
+      try {
+        return await this.view(summary.campaignId, caller);
+      } catch (err) {
+        // Gone between the list and the query (search attributes lag a little): not part of the work.
+        if (err instanceof CampaignError && err.code === 'not-found') return undefined;
+        throw err;
+      }
+    });
+    return selectWorkItems(
+      views.filter((v): v is CampaignView => v !== undefined),
+      f,
+    );
+  }
+
   private translate(err: unknown, campaignId: string): CampaignError {
     if (err instanceof CampaignError) return err;
     if (err instanceof WorkflowNotFoundError) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
@@ -312,4 +352,19 @@ export class CampaignClient {
     const message = err instanceof Error ? `${err.message}${cause}` : String(err);
     return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
   }
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
 }
