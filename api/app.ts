@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
 import { steeringRoutes } from './routes/steering.js';
 import { templateRoutes } from './routes/templates.js';
+import { workRoutes } from './routes/work.js';
 
 export type { AppDeps } from './context.js';
 export type App = Awaited<ReturnType<typeof buildApp>>;
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes, { ctx });
   await app.register(templateRoutes, { ctx });
   await app.register(campaignRoutes, { ctx });
+  await app.register(workRoutes, { ctx });
   await app.register(milestoneRoutes, { ctx });
   await app.register(steeringRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });

@@ -6,8 +6,8 @@ import type { KeyVerifier, Sessions } from './auth.js';
 
 /** What the app is built from; everything is passed in, so tests build it on their own servers. */
 export interface AppDeps {
-  /** The one campaign facade (start, execute, view, list). */
-  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list'>;
+  /** The one campaign facade (start, execute, view, list, workList). */
+  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list' | 'workList'>;
   templates: Pick<TemplateRegistry, 'listTemplates' | 'findTemplate'>;
   keys: KeyVerifier;
   config: Config;

@@ -12,6 +12,7 @@ import {
   skipCommand,
 } from '../shared/campaign/commands.js';
 import { campaignViewSchema } from '../shared/campaign/view.js';
+import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema } from '../shared/campaign/work-list.js';
 import { countrySchema } from '../shared/countries.js';
 import { fieldName, slug } from '../shared/ids.js';
 import { templateObjectSchema } from '../shared/template/schema.js';
@@ -93,6 +94,22 @@ export const listQuery = z
   })
   .strict();
 
+const work = workListFilterSchema.shape;
+export const workQuery = z
+  .object({
+    country: work.country,
+    region: work.region,
+    template: work.template,
+    owner: work.owner,
+    withinDays: z.coerce.number().int().min(0).max(WORK_LIST_MAX_DAYS).optional().describe('Due within this many days of today (default 30)'),
+    includeBlocked: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true'))
+      .describe('Include milestones still waiting on earlier ones (default true)'),
+  })
+  .strict();
+
 // ---------------------------------------------------------------------------------------------------
 // Bodies: the command schemas without what the URL, the key and the Idempotency-Key header supply
 
@@ -126,6 +143,8 @@ export const campaignSummarySchema = z
     startedAt: z.string(),
   })
   .meta({ id: 'CampaignSummary' });
+
+export const workItem = workItemSchema;
 
 export const commandResponse = z
   .object({

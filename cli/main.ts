@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCampaign } from './campaign.js';
 import { CliContext, defaultDeps, type CliDeps } from './context.js';
+import { registerDue } from './due.js';
 import { registerEvents } from './events.js';
 import { registerKeys } from './keys.js';
 import { registerMilestone } from './milestone.js';
@@ -42,6 +43,7 @@ API_KEYS_FILE, ADVOCACY_ACTOR, ADVOCACY_ROLE, NO_COLOR (see README "CLI").`,
   registerTemplates(program, ctx);
   registerCampaign(program, ctx);
   registerMilestone(program, ctx);
+  registerDue(program, ctx);
   registerEvents(program, ctx);
   registerSeed(program, ctx);
   registerKeys(program, ctx);

@@ -8,7 +8,7 @@ export interface PageOptions {
   user?: ApiKeyInfo | null;
   csrf?: string;
   /** Which top navigation entry is current. */
-  current?: 'campaigns' | 'login';
+  current?: 'campaigns' | 'due' | 'login';
 }
 
 /** The page shell: skip link, header with navigation and who is signed in, main landmark, footer. */
@@ -30,6 +30,7 @@ export function page({ title, body, user, csrf, current }: PageOptions): string 
     <nav aria-label="Main">
       <ul>
         <li><a href="/ui"${current === 'campaigns' ? html` aria-current="page"` : ''}>Campaigns</a></li>
+        <li><a href="/ui/due"${current === 'due' ? html` aria-current="page"` : ''}>Due &amp; overdue</a></li>
         <li><a href="/docs">API docs</a></li>
       </ul>
     </nav>

@@ -14,6 +14,8 @@ import {
 import type { RouteContext } from '../api/context.js';
 import type { CampaignSummary, ListFilter } from '../clients/campaign-client.js';
 import type { CampaignView } from '../shared/campaign/view.js';
+import { DUE_SOON_DAYS } from '../shared/campaign/view.js';
+import type { WorkItem } from '../shared/campaign/work-list.js';
 import { temporalUiUrl } from '../shared/config.js';
 import { CampaignError, errorCodes } from '../shared/errors.js';
 import { roleAllows, slug, type Role } from '../shared/ids.js';
@@ -23,6 +25,7 @@ import { page, type PageOptions } from './layout.js';
 import { campaignView } from './views/campaign.js';
 import { campaignsView, type CampaignRow, type ListFilters } from './views/campaigns.js';
 import { completeView, noErrors, placeErrors, type CompleteFormValues } from './views/complete.js';
+import { dueView } from './views/due.js';
 import { errorView } from './views/error.js';
 import { loginView } from './views/login.js';
 
@@ -186,6 +189,25 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     const views = await mapLimit(summaries, 6, (s) => withTimeout(campaigns.view(s.campaignId, caller), 5000));
     const rows: CampaignRow[] = summaries.map((summary, i) => ({ summary, ...(views[i] ? { view: views[i] } : {}) }));
     return render(request, reply, 200, 'Campaigns', campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }), 'campaigns');
+  });
+
+  // ------------------------------------------------------------------------------------------------
+  // Work list: what is overdue or due soon across campaigns
+
+  app.get('/ui/due', { config: session('viewer'), schema: { hide: true } }, async (request, reply) => {
+    const caller = requireCaller(request);
+    const country = param(request.query, 'country')?.trim().toUpperCase() || undefined;
+    const within = param(request.query, 'within')?.trim();
+    const withinDays = within && /^\d{1,3}$/.test(within) ? Number(within) : DUE_SOON_DAYS;
+    let items: WorkItem[] = [];
+    let error: string | undefined;
+    try {
+      items = await campaigns.workList({ ...(country ? { country } : {}), withinDays }, caller);
+    } catch (err) {
+      if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
+      error = err.message;
+    }
+    return render(request, reply, 200, 'Due & overdue', dueView({ items, filters: { ...(country ? { country } : {}), withinDays }, ...(error ? { error } : {}) }), 'due');
   });
 
   // ------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ const routes: RouteCase[] = [
   { method: 'GET', path: '/campaigns', access: 'viewer', query: 'country=ID', scoped: true },
   { method: 'POST', path: '/campaigns', access: 'programme-lead', body: { template: 'api-test', country: 'ID' }, scoped: true },
   { method: 'GET', path: '/campaigns/{id}', access: 'viewer', scoped: true },
+  { method: 'GET', path: '/work', access: 'viewer', query: 'country=ID', scoped: true },
   {
     method: 'POST',
     path: '/campaigns/{id}/milestones/{milestone}/complete',

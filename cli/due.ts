@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { workListFilterSchema, type WorkItem } from '../clients/campaign-client.js';
+import { WORK_LIST_MAX_DAYS } from '../shared/campaign/work-list.js';
+import type { CliContext } from './context.js';
+import { optionalText, parseFlags } from './flags.js';
+import { clip, table, type Colors } from './output.js';
+import { milestoneStatusText } from './campaign.js';
+
+/** `advocacy due`: what is overdue or due soon across all running campaigns (the facade's work list). */
+
+const filter = workListFilterSchema.shape;
+export const dueFlagsSchema = z.object({
+  country: filter.country,
+  region: filter.region,
+  template: filter.template,
+  owner: optionalText(128),
+  within: z.coerce.number().int().min(0).max(WORK_LIST_MAX_DAYS).optional(),
+  blocked: z.boolean().default(true),
+});
+
+function leftText(c: Colors, item: WorkItem): string {
+  if (item.daysLeft < 0) return c.red(`${-item.daysLeft} d late`);
+  if (item.daysLeft === 0) return c.yellow('due today');
+  return `${item.daysLeft} d left`;
+}
+
+export function workListTable(c: Colors, items: WorkItem[], withinDays: number): string {
+  if (items.length === 0) return `${c.dim(`nothing overdue or due within ${withinDays} days`)}\n`;
+  return table(
+    c,
+    ['STATUS', 'DUE', 'LEFT', 'CAMPAIGN', 'MILESTONE', 'OWNER', 'ROLE'],
+    items.map((i) => [
+      milestoneStatusText(c, i.display),
+      i.display === 'overdue' ? c.red(i.dueOn) : i.dueOn,
+      leftText(c, i),
+      `${i.campaignId} ${c.dim(`(${i.country})`)}`,
+      clip(i.title, 44),
+      i.owner ?? '',
+      i.role,
+    ]),
+  );
+}
+
+export function registerDue(program: Command, ctx: CliContext): void {
+  program
+    .command('due')
+    .description('what is overdue or due soon across all active and paused campaigns, overdue first')
+    .option('--country <ISO2>', 'only this state')
+    .option('--region <slug>', 'only this region, e.g. asia-pacific')
+    .option('--template <id>', 'only this process template')
+    .option('--owner <name>', "only milestones this person owns (the milestone's owner, else the campaign's)")
+    .option('--within <days>', `due within this many days (0 to ${WORK_LIST_MAX_DAYS}; default 30)`)
+    .option('--no-blocked', 'leave out milestones still waiting on earlier ones (overdue ones always show)')
+    .action(async (opts: Record<string, unknown>) => {
+      const flags = parseFlags(dueFlagsSchema, opts);
+      const who = ctx.actor();
+      const request = {
+        ...(flags.country ? { country: flags.country } : {}),
+        ...(flags.region ? { region: flags.region } : {}),
+        ...(flags.template ? { template: flags.template } : {}),
+        ...(flags.owner ? { owner: flags.owner } : {}),
+        ...(flags.within !== undefined ? { withinDays: flags.within } : {}),
+        includeBlocked: flags.blocked,
+      };
+      const withinDays = workListFilterSchema.parse(request).withinDays;
+      const items = await ctx.withCampaigns((campaigns) => campaigns.workList(request, { actor: who.actor }));
+      ctx.out.result(items, (c) => workListTable(c, items, withinDays));
+    });
+}
