@@ -38,6 +38,7 @@ import {
   CampaignTemplate,
 } from '../shared/search-attributes.js';
 import { campaignWorkflow } from '../workflows/campaign.js';
+import { mapLimit } from '../infra/map-limit.js';
 
 /**
  * The one facade over Temporal that the CLI, the HTTP API, the dashboard and the NATS bridge use, so
@@ -354,17 +355,3 @@ export class CampaignClient {
   }
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}

@@ -28,6 +28,7 @@ import { completeView, noErrors, placeErrors, type CompleteFormValues } from './
 import { dueView } from './views/due.js';
 import { errorView } from './views/error.js';
 import { loginView } from './views/login.js';
+import { mapLimit } from '../infra/map-limit.js';
 
 /**
  * The dashboard: server-rendered pages for people who are not developers, served by the API under /ui.
@@ -78,19 +79,6 @@ export function dashboardAuthFailure(request: FastifyRequest, reply: FastifyRepl
   return html(reply, 403, { title: 'Not allowed', body: errorView(403, outcome.message), user: request.apiKey });
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
