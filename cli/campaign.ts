@@ -6,7 +6,7 @@ import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';
 import { fieldName, slug, type Actor } from '../shared/ids.js';
 import type { Template } from '../shared/template/index.js';
-import type { CliContext, ResolvedActor } from './context.js';
+import type { CliContext, ResolvedActor } from './command-context.js';
 import { campaignIdArg, collect, optionalText, pairs, parseFlags, renameIssues } from './flags.js';
 import { clip, fields, progressBar, table, type Colors } from './output.js';
 

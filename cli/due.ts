@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { workListFilterSchema, type WorkItem } from '../clients/campaign-client.js';
 import { WORK_LIST_MAX_DAYS } from '../shared/campaign/work-list.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { optionalText, parseFlags } from './flags.js';
 import { clip, table, type Colors } from './output.js';
 import { milestoneStatusText } from './campaign.js';

@@ -13,7 +13,7 @@ import {
 } from '../shared/events/index.js';
 import { slug } from '../shared/ids.js';
 import { instant } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { collect, countFlag, parseFlags } from './flags.js';
 import { CliError, type Colors } from './output.js';
 

@@ -4,7 +4,7 @@ import { ApiKeyFileError, ApiKeyStore, apiKeyIdSchema, createKeyRequestSchema, t
 import { apiKeysFile } from '../shared/config.js';
 import { roleAllows } from '../shared/ids.js';
 import { actorText, instant } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, fields, table, type Colors } from './output.js';
 

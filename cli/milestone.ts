@@ -10,7 +10,7 @@ import {
   type CampaignView,
 } from '../shared/campaign/index.js';
 import { executeCommand } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { campaignIdArg, collect, pairs, parseFlags } from './flags.js';
 import type { Colors } from './output.js';
 

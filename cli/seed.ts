@@ -6,7 +6,7 @@ import { CampaignError } from '../shared/errors.js';
 import { seedCampaigns, SeedError, type SeedPlan, type SeedStartRequest } from '../shared/region-seed.js';
 import { RegionStatusError, type RegionStatus } from '../shared/region-status.js';
 import { actorText, forbiddenHint } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, errorReport, table, type Colors, type ErrorReport } from './output.js';
 

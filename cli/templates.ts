@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadTemplateFile, TemplateRegistry, type TemplateSummary } from '../infra/templates.js';
 import { slug } from '../shared/ids.js';
 import { TemplateError, type Template } from '../shared/template/index.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { parseFlags } from './flags.js';
 import { clip, CliError, fields, table, wrap, type Colors } from './output.js';
 
