@@ -12,10 +12,10 @@ import {
   type DomainEventType,
 } from '../shared/events/index.js';
 import { slug } from '../shared/ids.js';
-import { instant } from './campaign.js';
 import type { CliContext } from './command-context.js';
 import { collect, countFlag, parseFlags } from './flags.js';
 import { CliError, type Colors } from './output.js';
+import { instant } from './render.js';
 
 /**
  * `advocacy events tail`: follows the events stream with an ordered consumer (ephemeral, no state on

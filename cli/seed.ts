@@ -5,10 +5,10 @@ import { countrySchema } from '../shared/countries.js';
 import { CampaignError } from '../shared/errors.js';
 import { seedCampaigns, SeedError, type SeedPlan, type SeedStartRequest } from '../shared/region-seed.js';
 import { RegionStatusError, type RegionStatus } from '../shared/region-status.js';
-import { actorText, forbiddenHint } from './campaign.js';
 import type { CliContext } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, errorReport, table, type Colors, type ErrorReport } from './output.js';
+import { actorText, forbiddenHint } from './render.js';
 
 /**
  * `advocacy seed --country PH [--country ...]`: starts, for each state, the campaigns its treaty status
