@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { coerceInputs, startBody, startFlagsSchema, startIssueAsFlag } from '../../cli/campaign.js';
-import { DEFAULT_ROLE, resolveActor } from '../../cli/context.js';
+import { DEFAULT_ROLE, resolveActor } from '../../cli/command-context.js';
 import { supportsFilterSubjects, tailFlagsSchema, tailPlan } from '../../cli/events.js';
 import { collect, flagIssues, flagName, pairs, parseFlags, renameIssues } from '../../cli/flags.js';
 import { completeFlagsSchema, extendFlagsSchema, noteFlagsSchema } from '../../cli/milestone.js';
