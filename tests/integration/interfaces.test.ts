@@ -9,7 +9,7 @@ import type { CampaignView, MilestoneView } from '../../shared/campaign/index.js
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * Issue 6, "Done when", end to end: a programme lead starts campaigns for several countries and a staff

@@ -7,7 +7,7 @@ import type { WorkItem } from '../../clients/campaign-client.js';
 import { addDuration, dateOfInstant, daysBetween, subtractDuration } from '../../shared/dates.js';
 import { runCli } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * The cross-campaign work list through the one facade and its three interfaces: `CampaignClient.workList`,
