@@ -10,10 +10,10 @@ import {
   type CampaignCommand,
   type StartCampaign,
   type StartCampaignInput,
-} from '../../shared/campaign/index.js';
-import { addDuration, startOfDay, subtractDuration, type IsoDate } from '../../shared/dates.js';
-import type { Actor, Role } from '../../shared/ids.js';
-import { parseTemplate, type Template, type TemplateInput } from '../../shared/template/index.js';
+} from '../../../shared/campaign/index.js';
+import { addDuration, startOfDay, subtractDuration, type IsoDate } from '../../../shared/dates.js';
+import type { Actor, Role } from '../../../shared/ids.js';
+import { parseTemplate, type Template, type TemplateInput } from '../../../shared/template/index.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Time and actors
