@@ -16,7 +16,7 @@ import {
 import './support/provided.js';
 
 /**
- * Global setup of the `integration` project: real servers on free ports, shared by all test files.
+ * Global setup of the `integration` and `e2e` projects: real servers on free ports, shared by all test files.
  * - Temporal dev server (in memory, headless, campaign search attributes), unless TEST_TEMPORAL_ADDRESS;
  * - nats-server with JetStream (file store in a scratch directory), unless TEST_NATS_URL;
  * - the time-skipping test server's launcher path (each test file starts its own test server through
