@@ -3,7 +3,7 @@
  * replays them against the current workflow code (tests/integration/replay.test.ts): a change that
  * would break running campaigns fails there and must go through `patched()`.
  *
- * Run once per released workflow shape: `npx tsx scripts/record-histories.ts <label> [scenario ...]`
+ * Run once per released workflow shape: `npm run histories:record -- <label> [scenario ...]`
  * (all scenarios when none is named; never re-record an existing file, that would lose the old shape).
  * It starts its own Temporal dev server and nats-server on free ports and stops them afterwards.
  */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateOfInstant } from '../../shared/dates.js';
-import { startApiHarness, startCampaign, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, startCampaign, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * Access control of every API route, table-driven: 401 without a key, with a malformed, wrong or revoked

@@ -9,7 +9,7 @@ import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { testLogger, uniqueId } from '../support/index.js';
-import { apiTemplate, startApiHarness, type ApiHarness } from './api-support.js';
+import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
 
 interface ErrorJson {
   statusCode: number;

@@ -40,7 +40,7 @@ import {
   validEvidence,
   type Op,
   type StartPlan,
-} from '../support/templates.js';
+} from '../support/templates/index.js';
 
 const HOUR = 3_600_000;
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 200);

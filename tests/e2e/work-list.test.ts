@@ -5,9 +5,9 @@ import { chromium, type Browser, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkItem } from '../../clients/campaign-client.js';
 import { addDuration, dateOfInstant, daysBetween, subtractDuration } from '../../shared/dates.js';
-import { runCli } from '../support/cli.js';
+import { cliEnv, runCli } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * The cross-campaign work list through the one facade and its three interfaces: `CampaignClient.workList`,
@@ -145,18 +145,7 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
   it('`advocacy due --json` answers the same', async () => {
     const scratch = join(inject('runDir'), uniqueId('work-list'));
     mkdirSync(scratch, { recursive: true });
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? scratch,
-      TEMPORAL_ADDRESS: h.temporal.address,
-      TEMPORAL_NAMESPACE: h.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: h.engine.config.TEMPORAL_TASK_QUEUE,
-      NATS_URL: inject('natsUrl'),
-      DATA_DIR: scratch,
-      API_KEYS_FILE: join(scratch, 'api-keys.json'),
-      ADVOCACY_ACTOR: 'guest',
-      ADVOCACY_ROLE: 'viewer',
-    };
+    const env = cliEnv({ temporal: h.temporal, engine: h.engine, scratch }, { ADVOCACY_ACTOR: 'guest', ADVOCACY_ROLE: 'viewer' });
     const expected = await h.engine.campaigns.workList({}, viewer);
     const run = await h.engine.run(() => runCli(['due', '--json'], env));
     expect(run.code, run.stderr).toBe(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
 import type { CampaignError } from '../../shared/errors.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
-import { startApiHarness, startCampaign, type ApiHarness } from './api-support.js';
+import { startApiHarness, startCampaign, type ApiHarness } from '../support/api.js';
 
 /**
  * The dashboard end to end in headless Chromium (Debian's chromium driven by playwright-core), against

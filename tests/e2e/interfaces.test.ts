@@ -7,9 +7,9 @@ import type { CampaignSummary } from '../../clients/campaign-client.js';
 import { loadTemplates } from '../../infra/templates.js';
 import type { CampaignView, MilestoneView } from '../../shared/campaign/index.js';
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
-import { runCli, type CliRun } from '../support/cli.js';
+import { cliEnv, runCli, type CliRun } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * Issue 6, "Done when", end to end: a programme lead starts campaigns for several countries and a staff
@@ -39,7 +39,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   let h: ApiHarness;
   let base: string;
   let browser: Browser;
-  let cliEnv: Record<string, string>;
+  let baseEnv: Record<string, string>;
   const contexts: BrowserContext[] = [];
   // One campaign started through each interface (the third through the API: see above).
   const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('ui-th') };
@@ -52,7 +52,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
 
   /** Runs the CLI to its end, asynchronously (the engine worker in this process must keep polling). */
   function cli(as: Person, args: string[]): Promise<Run> {
-    return h.engine.run(() => runCli(args, { ...cliEnv, ...people[as] }));
+    return h.engine.run(() => runCli(args, { ...baseEnv, ...people[as] }));
   }
   const ok = <T>(run: Run): T => {
     expect(run.code, `exit code; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
@@ -117,18 +117,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const scratch = join(inject('runDir'), uniqueId('interfaces'));
     mkdirSync(scratch, { recursive: true });
-    cliEnv = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? scratch,
-      TEMPORAL_ADDRESS: h.temporal.address,
-      TEMPORAL_NAMESPACE: h.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: h.engine.config.TEMPORAL_TASK_QUEUE,
-      NATS_URL: inject('natsUrl'),
-      EVENTS_STREAM: h.engine.config.EVENTS_STREAM,
-      EVENTS_SUBJECT_PREFIX: h.engine.config.EVENTS_SUBJECT_PREFIX,
-      DATA_DIR: scratch,
-      API_KEYS_FILE: join(scratch, 'api-keys.json'),
-    };
+    baseEnv = cliEnv({ temporal: h.temporal, engine: h.engine, scratch });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     staffPage = await signIn('staff');
   });
