@@ -37,6 +37,7 @@ import {
   CampaignStatus,
   CampaignTemplate,
 } from '../shared/search-attributes.js';
+import { parseOrThrow as parse } from '../shared/validation.js';
 import { campaignWorkflow } from '../workflows/campaign.js';
 import { mapLimit } from '../infra/map-limit.js';
 
@@ -102,19 +103,6 @@ export interface CampaignClientDeps {
   taskQueue: string;
   templates: TemplateLookup;
   now?: () => number;
-}
-
-function zodIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(body)'}: ${i.message}`);
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string, prefix = ''): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = zodIssues(result.error, prefix);
-    throw new CampaignError('invalid', `invalid ${what}: ${issues.join('; ')}`, issues);
-  }
-  return result.data;
 }
 
 const failureCodes = new Set<string>(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']);

@@ -41,6 +41,7 @@ import {
 import { checkCommand } from '../shared/campaign/validate-command.js';
 import { dateOfInstant } from '../shared/dates.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
+import { formatIssues } from '../shared/validation.js';
 
 /**
  * One generic workflow runs every campaign: a thin shell around the pure state machine in
@@ -123,7 +124,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   const parseCommand = (raw: unknown): CampaignCommand => {
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(command)'}: ${i.message}`);
+      const issues = formatIssues(parsed.error);
       throw ApplicationFailure.create({ type: 'invalid', message: issues.join('; '), nonRetryable: true, details: [issues] });
     }
     return parsed.data;
@@ -151,7 +152,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     // Fire-and-forget callers get no answer, so bad commands are logged and dropped, never fatal.
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      log.warn('dropped invalid command signal', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      log.warn('dropped invalid command signal', { issues: formatIssues(parsed.error) });
       return;
     }
     const result = execute(parsed.data);

@@ -1,4 +1,5 @@
 import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dates.js';
+import { problemList } from '../validation.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
 import { currentBehaviour, dependenciesMet, scheduleFacts, Transition, type Effects, type MachineOptions } from './context.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
@@ -18,7 +19,7 @@ export interface Outcome {
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The campaign cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList('The campaign cannot start', problems));
     this.name = 'StartError';
   }
 }
