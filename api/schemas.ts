@@ -16,6 +16,7 @@ import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema } from '../sha
 import { countrySchema } from '../shared/countries.js';
 import { fieldName, slug } from '../shared/ids.js';
 import { templateObjectSchema } from '../shared/template/schema.js';
+import { apiErrorCodes } from './errors.js';
 
 /**
  * Request and response schemas of the HTTP API. They are built from the engine's own zod schemas (the
@@ -29,7 +30,7 @@ import { templateObjectSchema } from '../shared/template/schema.js';
 export const errorSchema = z
   .object({
     statusCode: z.number().int(),
-    code: z.string().describe('invalid, unauthorized, forbidden, not-found, conflict, precondition, unavailable, too-large, ...'),
+    code: z.string().describe(apiErrorCodes.join(', ')),
     error: z.string(),
     message: z.string(),
     issues: z.array(z.string()).describe('Field-level problems, each "path: message"'),

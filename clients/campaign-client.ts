@@ -27,7 +27,7 @@ import { searchAttributesOf } from '../shared/campaign/search.js';
 import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
 import { countrySchema, defaultRegion } from '../shared/countries.js';
 import { dateOfInstant, isoDate } from '../shared/dates.js';
-import { CampaignError, type ErrorCode } from '../shared/errors.js';
+import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
 import { actorSchema, fieldName, roleAllows, slug, type Actor } from '../shared/ids.js';
 import {
   CampaignCountry,
@@ -104,8 +104,6 @@ export interface CampaignClientDeps {
   templates: TemplateLookup;
   now?: () => number;
 }
-
-const failureCodes = new Set<string>(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']);
 
 export class CampaignClient {
   private readonly now: () => number;
@@ -325,8 +323,9 @@ export class CampaignClient {
     if (err instanceof CampaignError) return err;
     if (err instanceof WorkflowNotFoundError) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const type = err.cause.type ?? 'invalid';
-      const code = (failureCodes.has(type) ? type : 'invalid') as ErrorCode;
+      // The workflow fails an update with the code of its refusal as the failure's type.
+      const refused = refusalCodeSchema.safeParse(err.cause.type);
+      const code = refused.success ? refused.data : 'invalid';
       const details = err.cause.details?.[0];
       return new CampaignError(code, err.cause.message, Array.isArray(details) ? details.map(String) : [err.cause.message]);
     }
