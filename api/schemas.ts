@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema } from '../clients/campaign-client.js';
 import {
   assignCommand,
   cancelCommand,
@@ -11,6 +10,7 @@ import {
   setInputCommand,
   skipCommand,
 } from '../shared/campaign/commands.js';
+import { campaignSummarySchema, listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { campaignViewSchema } from '../shared/campaign/view.js';
 import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema } from '../shared/campaign/work-list.js';
 import { countrySchema } from '../shared/countries.js';
@@ -132,18 +132,7 @@ export const setInputBody = setInputCommand.pick({ value: true, reason: true }).
 
 export const campaignView = campaignViewSchema.meta({ id: 'Campaign' });
 
-export const campaignSummarySchema = z
-  .object({
-    campaignId: z.string(),
-    country: z.string(),
-    region: z.string(),
-    template: z.string(),
-    stage: z.string(),
-    status: z.string(),
-    overdue: z.boolean(),
-    startedAt: z.string(),
-  })
-  .meta({ id: 'CampaignSummary' });
+export { campaignSummarySchema };
 
 export const workItem = workItemSchema;
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../clients/campaign-client.js';
+import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../shared/campaign/requests.js';
 import { cancelCommand, pauseCommand, setInputCommand, type CampaignView, type CommandResult, type MilestoneView } from '../shared/campaign/index.js';
 import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';
