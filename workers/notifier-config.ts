@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { domainEventTypes, type DomainEventType } from '../shared/campaign/events.js';
+import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
 import { countrySchema } from '../shared/countries.js';
 import { eventFilterSubjects } from '../shared/events/subjects.js';
 import { slug } from '../shared/ids.js';

@@ -1,7 +1,7 @@
 import { dateOfInstant, type IsoDate } from '../dates.js';
 import type { Actor } from '../ids.js';
 import type { Milestone } from '../template/schema.js';
-import type { DomainEvent, EventCommon } from './events.js';
+import type { DomainEvent, EventCommon } from './domain-events.js';
 import type { ScheduleFacts } from './schedule.js';
 import type { CampaignState, MilestoneState } from './state.js';
 

@@ -1,5 +1,5 @@
 export * from './commands.js';
-export * from './events.js';
+export * from './domain-events.js';
 export * from './state.js';
 export * from './schedule.js';
 export * from './machine.js';
