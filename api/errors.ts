@@ -16,20 +16,17 @@ export interface ErrorBody {
   issues: string[];
 }
 
+/** The code of an error that is no CampaignError: the registry's for its status, else an HTTP-level one. */
 const codeForStatus: Record<number, string> = {
-  400: 'invalid',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
   405: 'method-not-allowed',
   406: 'not-acceptable',
-  409: 'conflict',
   413: 'too-large',
   415: 'unsupported-media-type',
-  422: 'precondition',
   429: 'too-many-requests',
-  503: 'unavailable',
+  ...Object.fromEntries(Object.entries(errorCodes).map(([code, { http }]) => [http, code])),
 };
+/** Every code the API answers with, for its documentation. */
+export const apiErrorCodes: readonly string[] = [...Object.values(codeForStatus), 'internal'];
 
 export function errorBody(statusCode: number, message: string, issues: string[] = [], code?: string): ErrorBody {
   return {

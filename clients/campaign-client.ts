@@ -6,7 +6,6 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
 import type { Template } from '../shared/template/validate.js';
 import {
@@ -15,7 +14,6 @@ import {
   checkStart,
   commandSignal,
   commandUpdate,
-  priorCompletionSchema,
   resolveMapping,
   startCampaignSchema,
   viewQuery,
@@ -23,12 +21,13 @@ import {
   type CommandResult,
   type StartCampaign,
 } from '../shared/campaign/index.js';
+import { listFilterSchema, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
-import { countrySchema, defaultRegion } from '../shared/countries.js';
-import { dateOfInstant, isoDate } from '../shared/dates.js';
-import { CampaignError, type ErrorCode } from '../shared/errors.js';
-import { actorSchema, fieldName, roleAllows, slug, type Actor } from '../shared/ids.js';
+import { defaultRegion } from '../shared/countries.js';
+import { dateOfInstant } from '../shared/dates.js';
+import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
+import { actorSchema, roleAllows, type Actor } from '../shared/ids.js';
 import {
   CampaignCountry,
   CampaignOverdue,
@@ -37,6 +36,7 @@ import {
   CampaignStatus,
   CampaignTemplate,
 } from '../shared/search-attributes.js';
+import { parseOrThrow as parse } from '../shared/validation.js';
 import { campaignWorkflow } from '../workflows/campaign.js';
 import { mapLimit } from '../infra/map-limit.js';
 
@@ -46,50 +46,14 @@ import { mapLimit } from '../infra/map-limit.js';
  * a code from `shared/errors.ts` and field-level issues.
  */
 
-export const startRequestSchema = z.object({
-  template: slug,
-  version: z.number().int().positive().optional(),
-  country: countrySchema,
-  region: slug.optional(),
-  startDate: isoDate.optional(),
-  inputs: z.record(fieldName, z.union([z.string(), z.number(), z.boolean()])).default({}),
-  owner: z.string().min(1).max(128).optional(),
-  completed: z.array(priorCompletionSchema).default([]),
-  skipped: z.array(z.object({ milestone: slug, reason: z.string().min(1).max(1000) })).default([]),
-  campaignId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/, 'letters, digits and . _ ~ - only')
-    .optional(),
-});
-export type StartRequest = z.input<typeof startRequestSchema>;
-
-export const listFilterSchema = z.object({
-  country: countrySchema.optional(),
-  region: slug.optional(),
-  template: slug.optional(),
-  status: z.enum(['active', 'paused', 'completed', 'cancelled']).optional(),
-  overdue: z.boolean().optional(),
-  limit: z.number().int().min(1).max(1000).default(200),
-});
-export type ListFilter = z.input<typeof listFilterSchema>;
-
-export { workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
+// The types of the facade's own signatures, for callers that name them (the schemas live in shared/).
+export type { CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
+export type { WorkItem, WorkListFilter } from '../shared/campaign/work-list.js';
 
 /** How many campaign views the work list queries at once. */
 const WORK_LIST_CONCURRENCY = 8;
 /** How many running campaigns (per status) the work list reads at most. */
 const WORK_LIST_MAX_CAMPAIGNS = 1000;
-
-export interface CampaignSummary {
-  campaignId: string;
-  country: string;
-  region: string;
-  template: string;
-  stage: string;
-  status: string;
-  overdue: boolean;
-  startedAt: string;
-}
 
 /** Who is asking: an actor and, for country-scoped API keys, the countries they may touch. */
 export interface Caller {
@@ -103,21 +67,6 @@ export interface CampaignClientDeps {
   templates: TemplateLookup;
   now?: () => number;
 }
-
-function zodIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(body)'}: ${i.message}`);
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string, prefix = ''): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = zodIssues(result.error, prefix);
-    throw new CampaignError('invalid', `invalid ${what}: ${issues.join('; ')}`, issues);
-  }
-  return result.data;
-}
-
-const failureCodes = new Set<string>(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']);
 
 export class CampaignClient {
   private readonly now: () => number;
@@ -337,8 +286,9 @@ export class CampaignClient {
     if (err instanceof CampaignError) return err;
     if (err instanceof WorkflowNotFoundError) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const type = err.cause.type ?? 'invalid';
-      const code = (failureCodes.has(type) ? type : 'invalid') as ErrorCode;
+      // The workflow fails an update with the code of its refusal as the failure's type.
+      const refused = refusalCodeSchema.safeParse(err.cause.type);
+      const code = refused.success ? refused.data : 'invalid';
       const details = err.cause.details?.[0];
       return new CampaignError(code, err.cause.message, Array.isArray(details) ? details.map(String) : [err.cause.message]);
     }

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
-import { domainEventTypes, type DomainEventType } from '../shared/campaign/events.js';
+import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
 import { campaignCommandSchema } from '../shared/campaign/commands.js';
 import { configSchema } from '../shared/config.js';
 import { commandReplySchema } from '../shared/events/command-messages.js';

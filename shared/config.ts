@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDuration } from './dates.js';
 import { roleSchema } from './ids.js';
+import { formatIssues, problemList } from './validation.js';
 
 /**
  * The one configuration schema. Every process parses its environment with it once at start-up
@@ -90,7 +91,7 @@ export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList('Invalid configuration', problems));
     this.name = 'ConfigError';
   }
 }
@@ -100,10 +101,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable (`API_PORT=`) means "unset", as in most shells' conventions, so defaults apply.
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = configSchema.safeParse(set);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
+  if (!result.success) throw new ConfigError(formatIssues(result.error));
   return Object.freeze(result.data);
 }

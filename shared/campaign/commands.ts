@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate, isoDuration } from '../dates.js';
+import { refusalCodeSchema } from '../errors.js';
 import { actorSchema, fieldName, slug } from '../ids.js';
 
 /**
@@ -67,7 +68,7 @@ export const commandResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(false),
     requestId: z.string(),
-    code: z.enum(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']),
+    code: refusalCodeSchema,
     message: z.string(),
   }),
 ]);

@@ -25,7 +25,7 @@ import {
   type DomainEvent,
   type Effects,
 } from '../../shared/campaign/index.js';
-import { scheduleFacts } from '../../shared/campaign/context.js';
+import { scheduleFacts } from '../../shared/campaign/transition.js';
 import { dateOfInstant, startOfDay, type IsoDate } from '../../shared/dates.js';
 import type { Template } from '../../shared/template/index.js';
 import {
