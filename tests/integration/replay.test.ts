@@ -36,6 +36,53 @@ describe('replay of recorded campaign histories', () => {
   });
 });
 
+type HistoryEvent = Record<string, unknown> & { eventType: string };
+const eventsOf = (file: string) => readHistoryJson(file).events as HistoryEvent[];
+
+/**
+ * What each scenario's history exists for (scenario = the file name after `campaign-<label>-`): a
+ * re-recording that lost the shape would leave that case untested, so it fails here.
+ */
+const shapes: Record<string, { holds: string; test: (events: HistoryEvent[]) => boolean }> = {
+  'timer-fired': {
+    holds: 'a fired timer',
+    test: (events) => events.some((e) => e.eventType === 'EVENT_TYPE_TIMER_FIRED'),
+  },
+  'continue-as-new': {
+    holds: 'a first run that continues as new',
+    test: (events) => events.at(-1)?.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+  },
+  'continue-as-new-next-run': {
+    holds: 'a run started by continue-as-new',
+    test: (events) => {
+      const started = events[0]?.workflowExecutionStartedEventAttributes as { continuedExecutionRunId?: string } | undefined;
+      return Boolean(started?.continuedExecutionRunId);
+    },
+  },
+  'publish-retried': {
+    holds: 'publishEvents started on a later attempt, with the failure of the one before',
+    test: (events) =>
+      events.some((e) => {
+        const started = e.activityTaskStartedEventAttributes as { attempt?: number; lastFailure?: { message?: string } } | undefined;
+        return (started?.attempt ?? 1) > 1 && Boolean(started?.lastFailure?.message);
+      }),
+  },
+};
+
+describe('recorded histories keep the shapes they were recorded for', () => {
+  const scenarioOf = (file: string) => file.replace(/^campaign-[^-]+-/, '').replace(/\.json$/, '');
+  const shaped = files.filter((f) => shapes[scenarioOf(f)]);
+
+  it('has a history of every shape', () => {
+    expect(new Set(shaped.map(scenarioOf))).toEqual(new Set(Object.keys(shapes)));
+  });
+
+  it.each(shaped)('%s holds what it was recorded for', (file) => {
+    const shape = shapes[scenarioOf(file)]!;
+    expect(shape.test(eventsOf(file)), `${file} should hold ${shape.holds}`).toBe(true);
+  });
+});
+
 describe('the replay check compares content', () => {
   it('reports a publishEvents input that differs from the recorded one, which plain replay accepts', async () => {
     const file = 'campaign-v2-opcat-steered.json';
