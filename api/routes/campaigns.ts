@@ -66,8 +66,6 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
     async (request) => {
       const caller = requireCaller(request);
       const { country, region, template, status, overdue, limit } = request.query;
-      if (country && caller.countries && !caller.countries.includes(country))
-        throw new CampaignError('forbidden', `this key is not allowed to see campaigns in ${country}`);
       return ctx.campaigns.list(
         {
           ...(country ? { country } : {}),
