@@ -172,7 +172,7 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
     }
-    const views = await mapLimit(summaries, 6, (s) => withTimeout(campaigns.view(s.campaignId, caller), 5000));
+    const views = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) => withTimeout(campaigns.view(s.campaignId, caller), config.DASHBOARD_VIEW_TIMEOUT_MS));
     const rows: CampaignRow[] = summaries.map((summary, i) => ({ summary, ...(views[i] ? { view: views[i] } : {}) }));
     return render(request, reply, 200, 'Campaigns', campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }), 'campaigns');
   });
