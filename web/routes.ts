@@ -3,15 +3,9 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  callerOf,
-  clearSessionCookie,
-  requireCaller,
-  sameOrigin,
-  setSessionCookie,
-  type AuthOutcome,
-} from '../api/auth.js';
-import type { RouteContext } from '../api/context.js';
+import { callerOf, requireCaller, type AuthOutcome } from '../http/access.js';
+import type { RouteContext } from '../http/route-context.js';
+import { clearSessionCookie, sameOrigin, setSessionCookie } from '../http/sessions.js';
 import type { CampaignSummary, ListFilter } from '../clients/campaign-client.js';
 import type { CampaignView } from '../shared/campaign/view.js';
 import { DUE_SOON_DAYS } from '../shared/campaign/view.js';

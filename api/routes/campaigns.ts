@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { CampaignError } from '../../shared/errors.js';
-import { requireCaller } from '../auth.js';
-import type { RouteContext } from '../context.js';
+import { requireCaller } from '../../http/access.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { json, campaignParams, campaignSummarySchema, campaignView, errorResponses, listQuery, startBody, writeHeaders } from '../schemas.js';
 
 /**
