@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { authorize } from '../http/access.js';
 import type { AppDeps, RouteContext } from '../http/route-context.js';
 import { Sessions } from '../http/sessions.js';
-import { dashboardAuthFailure, dashboardRoutes } from '../web/routes.js';
+import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
 import { apiErrorHandler, errorBody, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
