@@ -50,6 +50,9 @@ import { mapLimit } from '../infra/map-limit.js';
 export type { CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
 export type { WorkItem, WorkListFilter } from '../shared/campaign/work-list.js';
 
+/** A caller's country scope, checked before it goes into a visibility query. */
+const countryScopeSchema = z.array(z.string().regex(/^[A-Z]{2}$/, 'expected upper-case ISO 3166-1 alpha-2 codes'));
+
 /** How many campaign views the work list queries at once. */
 const WORK_LIST_CONCURRENCY = 8;
 /** How many running campaigns (per status) the work list reads at most. */
@@ -75,9 +78,18 @@ export class CampaignClient {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * The one country-scope rule for every interface: a scoped caller may act on, read and list only the
+   * campaigns of its countries, and is told so in these words. Unscoped callers (no `countries`) pass.
+   */
   private checkCountry(caller: Caller, country: string): void {
     if (caller.countries && !caller.countries.includes(country))
       throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  }
+
+  /** As `checkCountry`, for a campaign known by id (its country is in its view). */
+  private async checkCampaignCountry(caller: Caller, campaignId: string): Promise<void> {
+    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
   }
 
   /** Validates like the workflow will, then starts it; returns the campaign's first view. */
@@ -176,7 +188,7 @@ export class CampaignClient {
       { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId ?? randomUUID() },
       'command',
     );
-    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
+    await this.checkCampaignCountry(caller, campaignId);
     try {
       return await this.deps.client.workflow.getHandle(campaignId).executeUpdate(commandUpdate, { args: [command] });
     } catch (err) {
@@ -200,6 +212,7 @@ export class CampaignClient {
   async signal(campaignId: string, body: unknown, caller: Caller): Promise<void> {
     const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const command = parse(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? randomUUID() }, 'command');
+    await this.checkCampaignCountry(caller, campaignId);
     try {
       await this.deps.client.workflow.getHandle(campaignId).signal(commandSignal, command);
     } catch (err) {
@@ -217,11 +230,21 @@ export class CampaignClient {
     }
   }
 
+  /**
+   * Campaigns matching the filter. A scoped caller naming another country is refused (as `view` would
+   * refuse each campaign); naming none, it gets its own countries' campaigns only, chosen by the
+   * visibility query itself so `limit` counts only campaigns it may see. No caller: the engine's own
+   * look-ups, unscoped.
+   */
   async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
     const f = parse(listFilterSchema, filter, 'filter');
+    const scope = caller?.countries ? parse(countryScopeSchema, caller.countries, 'caller') : undefined;
+    if (f.country && caller) this.checkCountry(caller, f.country);
+    if (scope?.length === 0) return [];
     // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns.
     const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`, `TaskQueue = '${this.deps.taskQueue}'`];
     if (f.country) clauses.push(`${CampaignCountry.name} = '${f.country}'`);
+    else if (scope) clauses.push(`${CampaignCountry.name} IN (${scope.map((c) => `'${c}'`).join(', ')})`);
     if (f.region) clauses.push(`${CampaignRegion.name} = '${f.region}'`);
     if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);
     if (f.status) clauses.push(`${CampaignStatus.name} = '${f.status}'`);
@@ -240,7 +263,6 @@ export class CampaignClient {
           overdue: sa.get(CampaignOverdue) ?? false,
           startedAt: wf.startTime.toISOString(),
         };
-        if (caller?.countries && !caller.countries.includes(summary.country)) continue;
         out.push(summary);
         if (out.length >= f.limit) break;
       }
@@ -257,7 +279,6 @@ export class CampaignClient {
   async workList(filter: WorkListFilter, caller: Caller): Promise<WorkItem[]> {
     const f = parse(workListFilterSchema, filter, 'filter');
     parse(actorSchema, caller.actor, 'actor');
-    if (f.country) this.checkCountry(caller, f.country);
     const where = {
       ...(f.country ? { country: f.country } : {}),
       ...(f.region ? { region: f.region } : {}),

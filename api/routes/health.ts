@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { json } from '../schemas.js';
 
 const started = Date.now();

@@ -207,7 +207,7 @@ describe('dashboard in headless Chromium', () => {
     expect(odd.statusCode).toBe(200);
     expect(odd.body).toMatch(/role="alert">invalid filter: status: /);
     const scopedList = await h.app.inject({ url: '/ui?country=ID', headers: { cookie: scoped } });
-    expect(scopedList.body).toContain('your key may see campaigns in TH only');
+    expect(scopedList.body).toContain('this key is not allowed to act on campaigns in ID');
 
     // No session: redirected to sign in; a tampered cookie is no session; the revoked key's session ends.
     expect((await h.app.inject({ url: '/ui' })).headers.location).toBe('/ui/login?next=%2Fui');
