@@ -6,6 +6,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
 import type { Template } from '../shared/template/validate.js';
 import {
