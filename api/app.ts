@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/routes.js';
 import { authorize, Sessions } from './auth.js';
 import type { AppDeps, RouteContext } from './context.js';
-import { apiErrorHandler, errorBody, sendError } from './errors.js';
+import { apiErrorHandler, errorBody, frameworkErrorHandler, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
@@ -54,7 +54,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -226,6 +226,23 @@ describe('HTTP API on the dev server', () => {
     expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'idempotency-key': 'has space' }, payload: { text: 'x' } })).statusCode).toBe(400);
   });
 
+  it('refuses long or malformed path parameters with 400 in the one error shape, and reads a 200-character id (found by fuzzing)', async () => {
+    // The router used to refuse parameters over 100 characters with a bare 414, though ids may have 200.
+    const longest = await get(`/campaigns/${'a'.repeat(200)}`);
+    expect(longest.statusCode).toBe(404);
+    expect(longest.json()).toMatchObject({ code: 'not-found' });
+    const tooLong = await get(`/campaigns/${'a'.repeat(300)}`);
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json<ErrorJson>().issues).toEqual([expect.stringMatching(/^path parameter id: /)]);
+    const huge = await post(`/campaigns/x/milestones/${'m'.repeat(3000)}/notes`, 'staff', { text: 'x' });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toMatchObject({ code: 'invalid', issues: ['path: a parameter is longer than 2048 characters'] });
+    expect(huge.headers['x-request-id']).toBeTruthy();
+    const malformed = await get('/campaigns/%E0%A4%A');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'invalid', issues: [expect.stringMatching(/^path: not valid percent-encoding/)] });
+  });
+
   it('answers health and readiness, and publishes an OpenAPI 3 document with the zod schemas', async () => {
     expect((await h.app.inject({ url: '/healthz' })).json()).toMatchObject({ status: 'ok' });
     expect((await h.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', temporal: 'ok' });
