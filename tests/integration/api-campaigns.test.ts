@@ -204,6 +204,19 @@ describe('HTTP API on the dev server', () => {
     expect(after.json<ErrorJson>().message).toBe('the campaign is cancelled; no further changes are accepted');
   });
 
+  it('refuses to start a campaign with the id of a finished one (found by fuzzing)', async () => {
+    // Temporal reuses the id of a closed workflow by default: a start replaced the cancelled campaign.
+    const campaignId = uniqueId('api-reuse');
+    expect((await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId })).statusCode).toBe(201);
+    expect((await post(`/campaigns/${campaignId}/cancel`, 'lead', { reason: 'programme closed' })).statusCode).toBe(200);
+    const handle = h.temporal.client.workflow.getHandle(campaignId);
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).toBe('COMPLETED');
+    const again = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<ErrorJson>()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+    expect((await get(`/campaigns/${campaignId}`)).json<CampaignView>().status).toBe('cancelled');
+  });
+
   it('refuses bodies over the limit (413), non-JSON bodies (415), malformed JSON (400), unknown routes (404)', async () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
     const big = await post(`/campaigns/${id}/notes`, 'staff', { text: 'x'.repeat(20_000) });
