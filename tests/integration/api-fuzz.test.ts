@@ -21,13 +21,17 @@ const examples = positiveInt('FUZZ_EXAMPLES', 6);
 const seed = positiveInt('FUZZ_SEED', 1010);
 const artifacts = join(repoRoot, 'test-artifacts', 'api-fuzz');
 
-/** Every check about the responses themselves (the others judge requests or need stateful links). */
+/**
+ * The checks on each answer, and that input the document calls invalid is refused. Not those that expect
+ * input the document allows to be accepted (a start also needs a template that exists and real dates).
+ */
 const checks = [
   'not_a_server_error',
   'status_code_conformance',
   'content_type_conformance',
   'response_headers_conformance',
   'response_schema_conformance',
+  'negative_data_rejection',
 ];
 
 function positiveInt(name: string, fallback: number): number {
@@ -92,6 +96,10 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
       `values = ["api-test"]`,
       `[dictionaries.countries]`,
       `values = ["TH", "PH", "ID"]`,
+      ``,
+      // A body over API_BODY_LIMIT is refused too, with 413.
+      `[checks.negative_data_rejection]`,
+      `expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]`,
       ``,
       // The first matching entry that sets parameters wins, so the cancel command's comes first.
       `[[operations]]`,
