@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, resolveSchemathesis } from '../../infra/servers/index.js';
+import { loadTemplates, TemplateRegistry } from '../../infra/templates.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { uniqueId } from '../support/index.js';
 import { apiTemplate, startApiHarness, startCampaign, type ApiHarness, type RoleName } from './api-support.js';
@@ -12,8 +13,9 @@ import { apiTemplate, startApiHarness, startCampaign, type ApiHarness, type Role
  * The HTTP API fuzzed from its own OpenAPI document by schemathesis (provisioned by scripts/provision.sh),
  * on a real loopback port against the real engine and Temporal: whatever schemathesis sends, valid or not,
  * the API never answers 5xx, and every answer (status, content type, headers, body) is one the document
- * lists. Path parameters hit the seeded campaigns, the template's milestones and inputs often enough to
- * reach past the 404s. Bounded for the test run; `FUZZ_EXAMPLES=100` fuzzes longer. Reports (JUnit, the
+ * lists. The API knows the built-in templates besides the test one. Path parameters hit the seeded
+ * campaigns, real milestones and inputs, and starts name real templates, milestones and past dates, often
+ * enough to reach past the 404s and 400s. Bounded for the test run; `FUZZ_EXAMPLES=100` fuzzes longer. Reports (JUnit, the
  * output, a pytest file reproducing each failure) go to test-artifacts/api-fuzz/.
  */
 
@@ -54,11 +56,17 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
   /** Campaigns the commands act on, and others only the cancel command gets (a cancelled one takes no more). */
   let campaignIds: string[];
   let cancellableIds: string[];
+  let registry: TemplateRegistry;
   const schemathesis = resolveSchemathesis();
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    h = await startApiHarness();
+    const builtin = (await loadTemplates()).allTemplates();
+    registry = new TemplateRegistry([
+      { template: apiTemplate, source: 'tests/integration/api-support.ts' },
+      ...builtin.map((template) => ({ template, source: `templates/${template.id}.yaml` })),
+    ]);
+    h = await startApiHarness({ templates: registry });
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const today = dateOfInstant(Date.now());
@@ -89,11 +97,13 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
       `[dictionaries.cancellable]`,
       `values = ${list(cancellableIds)}`,
       `[dictionaries.milestones]`,
-      `values = ${list(apiTemplate.milestones.map((m) => m.id))}`,
+      `values = ${list([...new Set(registry.allTemplates().flatMap((t) => t.milestones.map((m) => m.id)))])}`,
+      `[dictionaries.dates]`,
+      `values = ${list(['P1Y', 'P2Y', 'P6M', 'P10Y', 'P3M'].map((d) => subtractDuration(dateOfInstant(Date.now()), d)))}`,
       `[dictionaries.inputs]`,
       `values = ${list(Object.keys(apiTemplate.inputs))}`,
       `[dictionaries.templates]`,
-      `values = ["api-test"]`,
+      `values = ${list(registry.allTemplates().map((t) => t.id))}`,
       `[dictionaries.countries]`,
       `values = ["TH", "PH", "ID"]`,
       ``,
@@ -117,7 +127,7 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
       `[[operations]]`,
       `include-path = "/campaigns"`,
       `include-method = "POST"`,
-      `parameters = { "body.template" = ${bind('templates', 0.5)}, "body.country" = ${bind('countries', 0.5)} }`,
+      `parameters = { "body.template" = ${bind('templates', 0.8)}, "body.country" = ${bind('countries', 0.8)}, "body.startDate" = ${bind('dates', 0.8)}, "body.completed[*].milestone" = ${bind('milestones', 0.9)}, "body.completed[*].date" = ${bind('dates', 0.9)}, "body.skipped[*].milestone" = ${bind('milestones', 0.9)} }`,
       ``,
     ].join('\n');
     const path = join(artifacts, `${name}.schemathesis.toml`);
