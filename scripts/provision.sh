@@ -229,7 +229,7 @@ schemathesis_version() {
     'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null
 }
 if [ "$(schemathesis_version || true)" = "$SCHEMATHESIS_VERSION" ]; then
-  info "cached: $SCHEMATHESIS_PATH"
+  info "cached: $SCHEMATHESIS_PATH (schemathesis $SCHEMATHESIS_VERSION)"
 else
   # The venv needs `venv` and `ensurepip`; Debian ships them apart from python3, in python3-venv.
   PYTHON_PATH=$(command -v python3 || true)
@@ -241,15 +241,15 @@ else
   info "$PYTHON_PATH -m venv $ST_VENV ($("$PYTHON_PATH" --version 2>&1))"
   rm -rf "$ST_VENV"
   "$PYTHON_PATH" -m venv "$ST_VENV"
-  info "pip install schemathesis==$SCHEMATHESIS_VERSION (about 20 s)"
+  info "pip install schemathesis==$SCHEMATHESIS_VERSION (20 s, up to a minute or more on a busy machine)"
   pip_log="$CACHE/schemathesis-pip.log"
   if ! "$ST_VENV/bin/pip" install --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" </dev/null >"$pip_log" 2>&1; then
     tail -n 40 "$pip_log" >&2 || true
     fail "pip could not install schemathesis $SCHEMATHESIS_VERSION (full log: $pip_log)"
   fi
   [ "$(schemathesis_version || true)" = "$SCHEMATHESIS_VERSION" ] || fail "schemathesis $SCHEMATHESIS_VERSION is not in $ST_VENV after pip install (log: $pip_log)"
+  info "$("$SCHEMATHESIS_PATH" --version 2>&1 | head -n1)"
 fi
-info "$("$SCHEMATHESIS_PATH" --version 2>&1 | head -n1)"
 done_step
 
 # ---------------------------------------------------------------------------------------------
