@@ -130,6 +130,8 @@ export class CampaignClient {
     try {
       const handle = await this.deps.client.workflow.start(campaignWorkflow, {
         workflowId: campaignId,
+        // A finished campaign keeps its id and its history; only a failed or terminated one may start again.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         taskQueue: this.deps.taskQueue,
         args: [{ start }],
         typedSearchAttributes: searchAttributesOf({
