@@ -146,3 +146,27 @@ export const issueForm = /^\S.*?: \S/s;
 export function issuePlaceOf(issue: string): string {
   return issue.slice(0, issue.indexOf(': '));
 }
+
+/** Every place of a document as a dotted path, and those that hold an object or array. */
+function placesOf(doc: unknown): { all: Set<string>; containers: Set<string> } {
+  const all = new Set<string>();
+  const containers = new Set<string>();
+  const walk = (v: unknown, path: string) => {
+    all.add(path);
+    if (v === null || typeof v !== 'object') return;
+    containers.add(path);
+    for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
+  };
+  walk(doc, '');
+  return { all, containers };
+}
+
+/** The place is in the document, or is a missing field of an object that is in it. */
+export function placeOfDocument(place: string, doc: unknown): boolean {
+  if (place === '(root)') return true;
+  const { all, containers } = placesOf(doc);
+  if (all.has(place)) return true;
+  const dot = place.lastIndexOf('.');
+  const parent = dot < 0 ? '' : place.slice(0, dot);
+  return containers.has(parent) && /^[A-Za-z]+$/.test(place.slice(dot + 1));
+}

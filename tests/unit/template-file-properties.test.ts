@@ -12,37 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { builtinTemplatesDir, parseTemplateYaml, TemplateRegistry } from '../../infra/templates.js';
 import { parseTemplate, TemplateError, type Template } from '../../shared/template/index.js';
-import { anyJson, awkwardString, issuePlaceOf, mutated, propertyRuns } from '../support/properties.js';
+import { anyJson, awkwardString, issuePlaceOf, mutated, placeOfDocument, propertyRuns } from '../support/properties.js';
 
 const files = readdirSync(builtinTemplatesDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
   .map((f) => ({ name: f, text: readFileSync(join(builtinTemplatesDir, f), 'utf8') }));
 const documents = files.map((f) => ({ name: f.name, doc: parse(f.text) as unknown }));
-
-/** Every place of a document as a dotted path, and those that hold an object or array. */
-function placesOf(doc: unknown): { all: Set<string>; containers: Set<string> } {
-  const all = new Set<string>();
-  const containers = new Set<string>();
-  const walk = (v: unknown, path: string) => {
-    all.add(path);
-    if (v === null || typeof v !== 'object') return;
-    containers.add(path);
-    for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
-  };
-  walk(doc, '');
-  return { all, containers };
-}
-
-/** The place is in the document, or is a missing field of an object that is in it. */
-function placeOfDocument(place: string, doc: unknown): boolean {
-  if (place === '(root)') return true;
-  const { all, containers } = placesOf(doc);
-  if (all.has(place)) return true;
-  const dot = place.lastIndexOf('.');
-  const parent = dot < 0 ? '' : place.slice(0, dot);
-  return containers.has(parent) && /^[A-Za-z]+$/.test(place.slice(dot + 1));
-}
 
 /** The problems of the TemplateError `fn` throws, or undefined when it returns. */
 function problemsOf(fn: () => unknown): string[] | undefined {
