@@ -65,6 +65,11 @@ export interface Caller {
   countries?: readonly string[];
 }
 
+/** The answer for a campaign outside the caller's countries: the same bytes as `translate`'s for an unknown id. */
+function noCampaign(campaignId: string): CampaignError {
+  return new CampaignError('not-found', `no campaign with id ${campaignId}`);
+}
+
 export interface CampaignClientDeps {
   client: Client;
   taskQueue: string;
@@ -81,16 +86,20 @@ export class CampaignClient {
 
   /**
    * The one country-scope rule for every interface: a scoped caller may act on, read and list only the
-   * campaigns of its countries, and is told so in these words. Unscoped callers (no `countries`) pass.
+   * campaigns of its countries. Unscoped callers (no `countries`) pass. A campaign outside the scope
+   * (`campaignId` given) is answered exactly as an unknown id is, so a caller never learns that it
+   * exists; a country the caller names itself (a start, a list filter) is refused with 403, which tells
+   * nothing about any campaign.
    */
-  private checkCountry(caller: Caller, country: string): void {
-    if (caller.countries && !caller.countries.includes(country))
-      throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  private checkCountry(caller: Caller, country: string, campaignId?: string): void {
+    if (!caller.countries || caller.countries.includes(country)) return;
+    if (campaignId !== undefined) throw noCampaign(campaignId);
+    throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
   }
 
   /** As `checkCountry`, for a campaign known by id (its country is in its view). */
   private async checkCampaignCountry(caller: Caller, campaignId: string): Promise<void> {
-    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
+    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country, campaignId);
   }
 
   /** Validates like the workflow will, then starts it; returns the campaign's first view. */
@@ -224,7 +233,7 @@ export class CampaignClient {
   async view(campaignId: string, caller?: Caller): Promise<CampaignView> {
     try {
       const view = await this.deps.client.workflow.getHandle(campaignId).query(viewQuery);
-      if (caller) this.checkCountry(caller, view.country);
+      if (caller) this.checkCountry(caller, view.country, campaignId);
       return view;
     } catch (err) {
       throw this.translate(err, campaignId);
