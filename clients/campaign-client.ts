@@ -4,7 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
@@ -22,6 +22,7 @@ import {
   type CommandResult,
   type StartCampaign,
 } from '../shared/campaign/index.js';
+import { campaignIdProblems } from '../shared/campaign/campaign-id.js';
 import { listFilterSchema, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
@@ -109,6 +110,8 @@ export class CampaignClient {
     if (!roleAllows(caller.actor.role, 'programme-lead'))
       throw new CampaignError('forbidden', `role ${caller.actor.role} may not start campaigns; it needs programme-lead`);
     this.checkCountry(caller, request.country);
+    const idProblems = request.campaignId ? campaignIdProblems(request.campaignId, request.country, caller.countries !== undefined) : [];
+    if (idProblems.length) throw new CampaignError('invalid', `invalid start request: ${idProblems.join('; ')}`, idProblems);
     const template = this.deps.templates.findTemplate(request.template, request.version);
     if (!template)
       throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
@@ -139,6 +142,8 @@ export class CampaignClient {
     try {
       const handle = await this.deps.client.workflow.start(campaignWorkflow, {
         workflowId: campaignId,
+        // An id is never used twice, not even once its campaign has closed: history and events name it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         taskQueue: this.deps.taskQueue,
         args: [{ start }],
         typedSearchAttributes: searchAttributesOf({

@@ -42,7 +42,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   let baseEnv: Record<string, string>;
   const contexts: BrowserContext[] = [];
   // One campaign started through each interface (the third through the API: see above).
-  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('ui-th') };
+  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('th-ui') };
 
   const people: Record<Person, Record<string, string>> = {
     lead: { ADVOCACY_ACTOR: 'lead-ana', ADVOCACY_ROLE: 'programme-lead' },
