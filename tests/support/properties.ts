@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 /**
  * How the property tests run: seeded, so a failure in CI is the same failure on a laptop, and bounded,
@@ -170,4 +171,15 @@ export function placeOfDocument(place: string, doc: unknown): boolean {
   const dot = place.lastIndexOf('.');
   const parent = dot < 0 ? '' : place.slice(0, dot);
   return containers.has(parent) && /^[A-Za-z]+$/.test(place.slice(dot + 1));
+}
+
+/** A YAML syntax problem as the loaders word it. */
+export const lineAndColumn = /^line \d+, column \d+: \S/;
+
+/** The problems of an error that must be a `kind` with at least one problem (file loaders' errors). */
+export function problemsFrom(kind: new (...args: never[]) => { problems: string[] }, err: unknown): string[] {
+  expect(err, String(err)).toBeInstanceOf(kind);
+  const { problems } = err as { problems: string[] };
+  expect(problems.length).toBeGreaterThan(0);
+  return problems;
 }

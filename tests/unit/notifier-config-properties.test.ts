@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadNotifierConfig, NotifierConfigError, resolveNotifierConfig } from '../../workers/notifier-config.js';
-import { anyJson, awkwardString, issuePlaceOf, mutated, placeOfDocument, propertyRuns } from '../support/properties.js';
+import {
+  anyJson,
+  awkwardString,
+  issuePlaceOf,
+  lineAndColumn,
+  mutated,
+  placeOfDocument,
+  problemsFrom,
+  propertyRuns,
+} from '../support/properties.js';
 
 const env = { NOTIFIER_SECRET_ID: 'a-shared-secret-of-32-characters', NOTIFIER_SECRET_SHORT: 'short' };
 const options = { subjectPrefix: 'advocacy', env };
@@ -43,14 +52,9 @@ async function problemsOf(fn: () => unknown): Promise<string[] | undefined> {
     await fn();
     return undefined;
   } catch (err) {
-    expect(err, String(err)).toBeInstanceOf(NotifierConfigError);
-    const { problems } = err as NotifierConfigError;
-    expect(problems.length).toBeGreaterThan(0);
-    return problems;
+    return problemsFrom(NotifierConfigError, err);
   }
 }
-
-const lineAndColumn = /^line \d+, column \d+: \S/;
 
 const dir = mkdtempSync(join(tmpdir(), 'advocacy-notifier-props-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,16 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { builtinTemplatesDir, parseTemplateYaml, TemplateRegistry } from '../../infra/templates.js';
 import { parseTemplate, TemplateError, type Template } from '../../shared/template/index.js';
-import { anyJson, awkwardString, issuePlaceOf, mutated, placeOfDocument, propertyRuns } from '../support/properties.js';
+import {
+  anyJson,
+  awkwardString,
+  issuePlaceOf,
+  lineAndColumn,
+  mutated,
+  placeOfDocument,
+  problemsFrom,
+  propertyRuns,
+} from '../support/properties.js';
 
 const files = readdirSync(builtinTemplatesDir)
   .filter((f) => f.endsWith('.yaml'))
@@ -26,14 +35,9 @@ function problemsOf(fn: () => unknown): string[] | undefined {
     fn();
     return undefined;
   } catch (err) {
-    expect(err, String(err)).toBeInstanceOf(TemplateError);
-    const { problems } = err as TemplateError;
-    expect(problems.length).toBeGreaterThan(0);
-    return problems;
+    return problemsFrom(TemplateError, err);
   }
 }
-
-const lineAndColumn = /^line \d+, column \d+: \S/;
 
 /** One change to a text: a line removed, repeated, moved or re-indented, or something inserted. */
 const textMutation = (text: string): fc.Arbitrary<string> => {
