@@ -178,7 +178,7 @@ describe('campaign rendering', () => {
   });
 
   it('lists campaigns, or says none match', () => {
-    const row = { campaignId: 'c1', country: 'PH', region: 'asia-pacific', template: 't', stage: 's', status: 'paused', overdue: true, startedAt: '2026-01-01T10:00:00.000Z' };
+    const row = { campaignId: 'c1', country: 'PH', region: 'asia-pacific', template: 't', stage: 's', status: 'paused', execution: 'running' as const, overdue: true, startedAt: '2026-01-01T10:00:00.000Z' };
     expect(campaignsTable(plain, [row])).toMatch(/^CAMPAIGN +COUNTRY.*\nc1 +PH +asia-pacific +t +s +paused +yes +2026-01-01 10:00\n$/);
     expect(campaignsTable(plain, [])).toBe('no campaigns match\n');
   });
