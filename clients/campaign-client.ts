@@ -1,5 +1,4 @@
 import {
-  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
@@ -283,9 +282,9 @@ export class CampaignClient {
   /**
    * A command as a Temporal signal, for callers that do not wait for the result. What the workflow would
    * drop is refused here first: the campaign is asked whether it would accept the command now
-   * (`check-command.v1`, the update validator's own check, changing nothing). When it cannot answer in
-   * time (no engine worker) or predates that query, the signal is sent anyway, as before: the workflow
-   * checks it on arrival and logs what it drops. The campaign may change between the check and the
+   * (`check-command.v1`, the update validator's own check, changing nothing). When it cannot answer (no
+   * engine worker in time, or a run that predates that query), the signal is sent anyway, as before: the
+   * workflow checks it on arrival and logs what it drops. The campaign may change between the check and the
    * signal's arrival; an update (`execute`) is the way to be told for certain.
    */
   async signal(campaignId: string, body: unknown, caller: Caller): Promise<void> {
@@ -293,12 +292,9 @@ export class CampaignClient {
     const command = parse(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? randomUUID() }, 'command');
     await this.checkCampaignCountry(caller, campaignId);
     const handle = this.deps.client.workflow.getHandle(campaignId);
-    let verdict: CommandResult | undefined;
-    try {
-      verdict = await this.bounded(() => handle.query(checkCommandQuery, command));
-    } catch (err) {
-      if (!isGrpcDeadlineError(err) && !(err instanceof QueryNotRegisteredError)) throw await this.closedOr(await this.explainUnreadable(err, campaignId), campaignId);
-    }
+    // Only a "no" from the campaign refuses: a campaign that cannot be asked (no worker in time, one that
+    // cannot run it, a run from before this query, a closed one) gets the signal, whose own answer decides.
+    const verdict = await this.bounded(() => handle.query(checkCommandQuery, command)).catch(() => undefined);
     if (verdict && !verdict.ok) throw new CampaignError(verdict.code, verdict.message, [verdict.message]);
     try {
       await handle.signal(commandSignal, command);

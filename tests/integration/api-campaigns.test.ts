@@ -158,6 +158,18 @@ describe('HTTP API on the dev server', () => {
     expect(note.json<ErrorJson>().message).toMatch(/^the campaign takes no changes: the campaign's workflow failed: The campaign cannot start: /);
   });
 
+  it('refuses up front a signal the workflow would drop, and sends the others', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
+    const staff = { actor: { id: 'staff-sari', role: 'staff' as const } };
+    const refused = await h.engine.run(() => h.engine.campaigns.signal(id, { type: 'complete', milestone: 'decision', date: today }, staff).catch((err: unknown) => err));
+    expect(refused).toBeInstanceOf(CampaignError);
+    expect(refused).toMatchObject({ code: 'forbidden', message: '"decision" may be completed only by programme-lead' });
+    const early = await h.engine.run(() => h.engine.campaigns.signal(id, { type: 'complete', milestone: 'deposit', date: today }, staff).catch((err: unknown) => err));
+    expect(early).toMatchObject({ code: 'precondition' });
+    await h.engine.run(() => h.engine.campaigns.signal(id, { type: 'note', text: 'sent as a signal' }, staff));
+    await expect.poll(async () => (await get(`/campaigns/${id}`)).json<CampaignView>().history.map((e) => e.detail), { timeout: 15_000 }).toContain('sent as a signal');
+  });
+
   it('lists with filters and validates the query', async () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'MN' })).json<CampaignView>().campaignId;
     await expect
