@@ -21,26 +21,34 @@ const start = startRequestSchema.shape;
 /** `--evidence <milestone>.<field>=<value>`: evidence for a milestone given with --completed. */
 const evidenceKey = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-zA-Z][a-zA-Z0-9]*$/, 'write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind');
-export const startFlagsSchema = z.object({
-  template: start.template,
-  templateVersion: start.version,
-  country: start.country,
-  region: start.region,
-  startDate: start.startDate,
-  input: pairs(z.record(fieldName, z.string()), 'name=value'),
-  completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
-  evidence: pairs(z.record(evidenceKey, z.string().min(1).max(2000)), 'milestone.field=value'),
-  skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
-  owner: optionalText(128),
-  id: start.campaignId,
-})
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-zA-Z][a-zA-Z0-9]*$/,
+    'write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind',
+  );
+export const startFlagsSchema = z
+  .object({
+    template: start.template,
+    templateVersion: start.version,
+    country: start.country,
+    region: start.region,
+    startDate: start.startDate,
+    input: pairs(z.record(fieldName, z.string()), 'name=value'),
+    completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
+    evidence: pairs(z.record(evidenceKey, z.string().min(1).max(2000)), 'milestone.field=value'),
+    skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
+    owner: optionalText(128),
+    id: start.campaignId,
+  })
   .superRefine((flags, ctx) => {
     // Evidence belongs to a milestone given as done: anything else is a slip of the keyboard.
     for (const key of Object.keys(flags.evidence)) {
       const milestone = key.slice(0, key.indexOf('.'));
       if (!(milestone in flags.completed))
-        ctx.addIssue({ code: 'custom', path: ['evidence', key], message: `"${milestone}" is not given as done; add --completed ${milestone}=YYYY-MM-DD` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['evidence', key],
+          message: `"${milestone}" is not given as done; add --completed ${milestone}=YYYY-MM-DD`,
+        });
     }
   });
 export type StartFlags = z.output<typeof startFlagsSchema>;
@@ -64,7 +72,9 @@ export function startBody(flags: StartFlags, template: Template | undefined): Re
     inputs: coerceInputs(template, flags.input),
     completed: Object.entries(flags.completed).map(([milestone, date]) => {
       const evidence = Object.fromEntries(
-        Object.entries(flags.evidence ?? {}).flatMap(([key, value]) => (key.startsWith(`${milestone}.`) ? [[key.slice(milestone.length + 1), value]] : [])),
+        Object.entries(flags.evidence ?? {}).flatMap(([key, value]) =>
+          key.startsWith(`${milestone}.`) ? [[key.slice(milestone.length + 1), value]] : [],
+        ),
       );
       return { milestone, date, ...(Object.keys(evidence).length ? { evidence } : {}) };
     }),
@@ -149,7 +159,9 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
       const who = ctx.actor();
       ctx.hints.forbidden = forbiddenHint(who);
       ctx.hints['not-found'] = 'see the templates with `advocacy templates list`';
-      ctx.hints.conflict = flags.id ? `\`advocacy campaign show ${flags.id}\` shows the campaign that has this id; choose another --id` : undefined;
+      ctx.hints.conflict = flags.id
+        ? `\`advocacy campaign show ${flags.id}\` shows the campaign that has this id; choose another --id`
+        : undefined;
       ctx.hints.invalid = `\`advocacy templates show ${flags.template}\` lists the template's inputs and milestones`;
       const registry = await ctx.templates();
       const template = registry.findTemplate(flags.template, flags.templateVersion);
@@ -158,7 +170,10 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
         .catch((err: unknown) => {
           throw err instanceof CampaignError ? renameIssues(err, (issue) => startIssueAsFlag(issue, flags)) : err;
         });
-      ctx.out.result(view, (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`);
+      ctx.out.result(
+        view,
+        (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`,
+      );
     });
 
   group
@@ -167,7 +182,10 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
     .option('--country <ISO2>', 'only this state')
     .option('--region <slug>', 'only this region, e.g. asia-pacific')
     .option('--template <id>', 'only this process template')
-    .option('--status <status>', 'active, paused, completed or cancelled; or failed, terminated or timed-out for campaigns whose workflow stopped')
+    .option(
+      '--status <status>',
+      'active, paused, completed or cancelled; or failed, terminated or timed-out for campaigns whose workflow stopped',
+    )
     .option('--overdue', 'only campaigns with an overdue milestone')
     .option('--limit <n>', 'at most this many (default 200)', Number)
     .action(async (opts: Record<string, unknown>) => {
@@ -200,7 +218,12 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags.extend({ reason: pauseCommand.shape.reason }), { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'pause', reason: flags.reason, requestId: flags.requestId }, (c, v) => `paused ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'pause', reason: flags.reason, requestId: flags.requestId },
+        (c, v) => `paused ${c.bold(v.campaignId)}`,
+      );
     });
 
   group
@@ -209,7 +232,12 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags, { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'resume', requestId: flags.requestId }, (c, v) => `resumed ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'resume', requestId: flags.requestId },
+        (c, v) => `resumed ${c.bold(v.campaignId)}`,
+      );
     });
 
   group
@@ -227,7 +255,9 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
       );
       // A boolean input takes a boolean: read it from the campaign's own template version.
       const [registry, current] = await Promise.all([ctx.templates(), ctx.withCampaigns((campaigns) => campaigns.view(flags.campaign))]);
-      const value = coerceInputs(registry.findTemplate(current.templateId, current.templateVersion), { [flags.name]: flags.value })[flags.name];
+      const value = coerceInputs(registry.findTemplate(current.templateId, current.templateVersion), { [flags.name]: flags.value })[
+        flags.name
+      ];
       await executeCommand(
         ctx,
         flags.campaign,
@@ -243,6 +273,11 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags.extend({ reason: cancelCommand.shape.reason }), { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'cancel', reason: flags.reason, requestId: flags.requestId }, (c, v) => `cancelled ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'cancel', reason: flags.reason, requestId: flags.requestId },
+        (c, v) => `cancelled ${c.bold(v.campaignId)}`,
+      );
     });
 }

@@ -211,8 +211,7 @@ export class CliContext {
       queryTimeoutMs: config.CAMPAIGN_QUERY_TIMEOUT_MS,
       workflowUrl: (id) => temporalWorkflowUrl(config, id),
     });
-    this.hints.unavailable ??=
-      `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
+    this.hints.unavailable ??= `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
     return temporal.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => fn(campaigns));
   }
 

@@ -44,7 +44,9 @@ export function workListTable(c: Colors, items: WorkItem[], withinDays: number):
 export function registerDue(program: Command, ctx: CliContext): void {
   program
     .command('due')
-    .description('what is overdue or due soon across all active and paused campaigns, overdue first; campaigns that cannot be read are named on stderr')
+    .description(
+      'what is overdue or due soon across all active and paused campaigns, overdue first; campaigns that cannot be read are named on stderr',
+    )
     .option('--country <ISO2>', 'only this state')
     .option('--region <slug>', 'only this region, e.g. asia-pacific')
     .option('--template <id>', 'only this process template')

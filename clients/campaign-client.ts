@@ -42,7 +42,13 @@ import {
   type UnreadableCampaign,
   type UnreadableFacts,
 } from '../shared/campaign/unreadable.js';
-import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter, type WorkReport } from '../shared/campaign/work-list.js';
+import {
+  selectWorkItems,
+  workListFilterSchema,
+  type WorkItem,
+  type WorkListFilter,
+  type WorkReport,
+} from '../shared/campaign/work-list.js';
 import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
 import { actorSchema, roleAllows, type Actor } from '../shared/ids.js';
 import {
@@ -215,7 +221,11 @@ export class CampaignClient {
     const learned = await this.inputsFromOtherCampaigns(template, request.country, request.inputs);
     const now = this.now();
     const campaignId = request.campaignId ?? `${request.country.toLowerCase()}-${template.id}-${randomUUID().slice(0, 8)}`;
-    const start: StartCampaign = parse(startCampaignSchema, startInputOf(request, template, { campaignId, now, actor: caller.actor, learned }), 'start request');
+    const start: StartCampaign = parse(
+      startCampaignSchema,
+      startInputOf(request, template, { campaignId, now, actor: caller.actor, learned }),
+      'start request',
+    );
     const problems = judgeStart(start, now, currentBehaviour);
     if (problems.length) throw new CampaignError('invalid', `the campaign cannot start: ${problems.join('; ')}`, problems);
     return start;
@@ -350,7 +360,9 @@ export class CampaignClient {
       if (this.temporalDown(err)) throw this.unavailable(err);
       const facts = await this.whyUnreadable(err, summary.campaignId);
       if (brokenExecutions.includes(facts.execution)) return { unreadable: await this.stoppedCampaign(summary, facts.execution) };
-      return { unreadable: this.describe({ ...facts, campaignId: summary.campaignId, country: summary.country, template: summary.template }) };
+      return {
+        unreadable: this.describe({ ...facts, campaignId: summary.campaignId, country: summary.country, template: summary.template }),
+      };
     }
   }
 
@@ -445,13 +457,21 @@ export class CampaignClient {
     let unanswered = 0;
     const reads = await mapLimit([...active, ...paused], WORK_LIST_CONCURRENCY, async (summary) => {
       if (unanswered >= WORK_LIST_CONCURRENCY)
-        return { unreadable: this.describe({ ...summary, problem: 'no-answer', detail: 'not queried, as the campaigns queried before it did not answer either' }) };
+        return {
+          unreadable: this.describe({
+            ...summary,
+            problem: 'no-answer',
+            detail: 'not queried, as the campaigns queried before it did not answer either',
+          }),
+        };
       const read = await this.readView(summary, caller);
       if (read && 'unreadable' in read && read.unreadable.problem === 'no-answer') unanswered += 1;
       else if (read) unanswered = 0;
       return read;
     });
-    const stoppedReads = await mapLimit(stoppedWithWork, WORK_LIST_CONCURRENCY, (summary) => this.stoppedCampaign(summary, summary.execution));
+    const stoppedReads = await mapLimit(stoppedWithWork, WORK_LIST_CONCURRENCY, (summary) =>
+      this.stoppedCampaign(summary, summary.execution),
+    );
     const views = reads.flatMap((r) => (r && 'view' in r ? [r.view] : []));
     const unreadable = [...reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])), ...stoppedReads];
     return { items: selectWorkItems(views, f), unreadable };
@@ -462,7 +482,9 @@ export class CampaignClient {
     return { country: sa.get(CampaignCountry) ?? '', template: sa.get(CampaignTemplate) ?? '' };
   }
 
-  private describe(facts: Pick<UnreadableFacts, 'campaignId' | 'country' | 'template' | 'problem' | 'detail' | 'failureType'>): UnreadableCampaign {
+  private describe(
+    facts: Pick<UnreadableFacts, 'campaignId' | 'country' | 'template' | 'problem' | 'detail' | 'failureType'>,
+  ): UnreadableCampaign {
     return describeUnreadable({
       ...facts,
       taskQueue: this.deps.taskQueue,
@@ -472,7 +494,10 @@ export class CampaignClient {
   }
 
   /** A campaign whose workflow stopped: why (the failure or the termination reason, when Temporal has one). */
-  private async stoppedCampaign(place: Pick<CampaignSummary, 'campaignId' | 'country' | 'template'>, execution: Execution): Promise<UnreadableCampaign> {
+  private async stoppedCampaign(
+    place: Pick<CampaignSummary, 'campaignId' | 'country' | 'template'>,
+    execution: Execution,
+  ): Promise<UnreadableCampaign> {
     const closure = await this.closureOf(this.deps.client.workflow.getHandle(place.campaignId));
     const problem = execution === 'failed' || execution === 'timed-out' ? execution : 'terminated';
     return this.describe({ ...place, problem, ...closure });
@@ -489,7 +514,11 @@ export class CampaignClient {
       if (!cause) return { detail: err.message };
       if (cause instanceof ApplicationFailure) {
         const details = cause.details?.[0];
-        return { detail: cause.message, failureType: cause.type ?? undefined, ...(Array.isArray(details) ? { problems: details.map(String) } : {}) };
+        return {
+          detail: cause.message,
+          failureType: cause.type ?? undefined,
+          ...(Array.isArray(details) ? { problems: details.map(String) } : {}),
+        };
       }
       return { detail: cause.message };
     }
@@ -503,11 +532,16 @@ export class CampaignClient {
     const described = await this.bounded(() => this.deps.client.workflow.getHandle(campaignId).describe()).catch(() => undefined);
     const execution = described ? executionOf(described.status.name) : 'unknown';
     const place = described ? this.placeOf(described.typedSearchAttributes) : { country: '', template: '' };
-    if (brokenExecutions.includes(execution)) return { problem: execution === 'failed' || execution === 'timed-out' ? execution : 'terminated', execution, ...place };
+    if (brokenExecutions.includes(execution))
+      return { problem: execution === 'failed' || execution === 'timed-out' ? execution : 'terminated', execution, ...place };
     // A workflow task tried more than once keeps failing: the worker cannot run the campaign. Temporal then
     // refuses its queries, or holds them until the deadline, depending on the moment.
     const failing = (described?.raw.pendingWorkflowTask?.attempt ?? 0) > 1;
-    const refused = err instanceof Error && isGrpcServiceError(err.cause) && Number(err.cause.code) === GRPC_FAILED_PRECONDITION && /workflow task in failed state/i.test(err.cause.message);
+    const refused =
+      err instanceof Error &&
+      isGrpcServiceError(err.cause) &&
+      Number(err.cause.code) === GRPC_FAILED_PRECONDITION &&
+      /workflow task in failed state/i.test(err.cause.message);
     if (failing || refused) return { problem: 'stuck', execution, ...place };
     if (isGrpcDeadlineError(err)) return { problem: 'no-answer', execution, ...place };
     const detail = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
@@ -521,7 +555,8 @@ export class CampaignClient {
    * unreachable Temporal is reported as such.
    */
   private async explainUnreadable(err: unknown, campaignId: string, options: { starting?: boolean } = {}): Promise<CampaignError> {
-    if (err instanceof CampaignError || err instanceof WorkflowNotFoundError || this.temporalDown(err)) return this.translate(err, campaignId);
+    if (err instanceof CampaignError || err instanceof WorkflowNotFoundError || this.temporalDown(err))
+      return this.translate(err, campaignId);
     const facts = await this.whyUnreadable(err, campaignId);
     if (facts.execution === 'unknown' && err instanceof Error && /not found/i.test(err.message)) return this.translate(err, campaignId);
     if (brokenExecutions.includes(facts.execution)) {
@@ -534,12 +569,25 @@ export class CampaignClient {
         if (options.starting) return new CampaignError('invalid', message, problems);
         return new CampaignError('conflict', `${message}. What to do: start the campaign again with valid input`, problems);
       }
-      const unreadable = this.describe({ campaignId, country: facts.country, template: facts.template, problem: facts.problem, ...closure });
-      return new CampaignError('conflict', `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`, [unreadable.message]);
+      const unreadable = this.describe({
+        campaignId,
+        country: facts.country,
+        template: facts.template,
+        problem: facts.problem,
+        ...closure,
+      });
+      return new CampaignError(
+        'conflict',
+        `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`,
+        [unreadable.message],
+      );
     }
     // No worker answered, or none can run the campaign: a server-side condition that may pass (503).
     const unreadable = this.describe({ campaignId, ...facts });
-    return new CampaignError('unavailable', `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`);
+    return new CampaignError(
+      'unavailable',
+      `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`,
+    );
   }
 
   /** True when the error says Temporal itself could not be reached (not a campaign that could not answer). */
@@ -576,9 +624,16 @@ export class CampaignClient {
     if (err instanceof CampaignError) return err;
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const message = err instanceof Error ? `${err.message}${cause}` : String(err);
-    const fromTemporal = isGrpcServiceError(err) || (err instanceof Error && isGrpcServiceError(err.cause)) || !(err instanceof Error) || err.name === 'ServiceError';
-    if (!fromTemporal) return new CampaignError('unavailable', `the engine could not complete the request (${message}); try again, and report it if it persists`);
+    const fromTemporal =
+      isGrpcServiceError(err) ||
+      (err instanceof Error && isGrpcServiceError(err.cause)) ||
+      !(err instanceof Error) ||
+      err.name === 'ServiceError';
+    if (!fromTemporal)
+      return new CampaignError(
+        'unavailable',
+        `the engine could not complete the request (${message}); try again, and report it if it persists`,
+      );
     return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
   }
 }
-

@@ -103,7 +103,10 @@ export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL
 }
 
 /** A workflow's page in the Temporal Web UI (a campaign's id is its workflow id). */
-export function temporalWorkflowUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT' | 'TEMPORAL_NAMESPACE'>, workflowId: string): string {
+export function temporalWorkflowUrl(
+  config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT' | 'TEMPORAL_NAMESPACE'>,
+  workflowId: string,
+): string {
   return `${temporalUiUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 

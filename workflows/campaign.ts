@@ -46,8 +46,7 @@ import { formatIssues } from '../shared/validation.js';
 const RETRY_PARKED_MS = 60 * 60 * 1000;
 
 export type CampaignWorkflowInput =
-  | { start: StartCampaign; continueAsNewAfter?: number }
-  | { continued: Continued; continueAsNewAfter?: number };
+  { start: StartCampaign; continueAsNewAfter?: number } | { continued: Continued; continueAsNewAfter?: number };
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<ReturnType<typeof viewCampaign>> {
   let state: CampaignState;
@@ -75,7 +74,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       throw ApplicationFailure.create({ type: 'invalid-start', message: err.message, nonRetryable: true, details: [err.problems] });
     if (err instanceof z.ZodError) {
       const issues = formatIssues(err);
-      throw ApplicationFailure.create({ type: 'invalid-start', message: `invalid workflow input: ${issues.join('; ')}`, nonRetryable: true, details: [issues] });
+      throw ApplicationFailure.create({
+        type: 'invalid-start',
+        message: `invalid workflow input: ${issues.join('; ')}`,
+        nonRetryable: true,
+        details: [issues],
+      });
     }
     throw err;
   };
@@ -142,8 +146,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       const cmd = parseCommand(raw);
       if (Object.hasOwn(state.requests, cmd.requestId)) return; // a repeat: the handler returns the first result
       const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
-      if (rejection)
-        throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
+      if (rejection) throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
     },
   });
   setHandler(commandSignal, (raw) => {
@@ -199,7 +202,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     if (shouldContinueAsNew() && !finished())
       await continueAsNewWhenIdle(
         [publisher, followOnStarter],
-        () => ({ state, outbox: [...outbox], followOns: [...parked.followOns, ...followOnQueue], informs: [...parked.informs, ...informQueue] }),
+        () => ({
+          state,
+          outbox: [...outbox],
+          followOns: [...parked.followOns, ...followOnQueue],
+          informs: [...parked.informs, ...informQueue],
+        }),
         threshold,
       );
   }

@@ -1,6 +1,13 @@
 import { ActivityFailure, ParentClosePolicy, condition, proxyActivities, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CampaignActivities, CampaignState, FollowOnRequest, InformRequest, ProblemSubject, StartCampaign } from '../shared/campaign/index.js';
+import type {
+  CampaignActivities,
+  CampaignState,
+  FollowOnRequest,
+  InformRequest,
+  ProblemSubject,
+  StartCampaign,
+} from '../shared/campaign/index.js';
 import { dateOfInstant } from '../shared/dates.js';
 
 const { resolveTemplate, informCampaigns } = proxyActivities<CampaignActivities>({
@@ -23,7 +30,12 @@ export interface StarterReports {
   done(subject: ProblemSubject): void;
 }
 
-export const followOnSubject = (r: FollowOnRequest): ProblemSubject => ({ kind: 'follow-on', milestone: r.milestone, templateId: r.templateId, campaignId: r.campaignId });
+export const followOnSubject = (r: FollowOnRequest): ProblemSubject => ({
+  kind: 'follow-on',
+  milestone: r.milestone,
+  templateId: r.templateId,
+  campaignId: r.campaignId,
+});
 export const informSubject = (r: InformRequest): ProblemSubject => ({
   kind: 'inform',
   milestone: r.milestone,

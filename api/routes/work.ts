@@ -51,7 +51,8 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
         },
         requireCaller(request),
       );
-      if (report.unreadable.length) request.log.warn({ unreadable: report.unreadable.map((u) => [u.campaignId, u.problem]) }, 'work list: campaigns could not be read');
+      if (report.unreadable.length)
+        request.log.warn({ unreadable: report.unreadable.map((u) => [u.campaignId, u.problem]) }, 'work list: campaigns could not be read');
       void reply.header('unreadable-campaigns', String(report.unreadable.length));
       return envelope ? report : report.items;
     },

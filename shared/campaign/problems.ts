@@ -27,8 +27,7 @@ function advice(subject: ProblemSubject, parent: string): string {
 export function recordProblem(state: CampaignState, subject: ProblemSubject, message: string, now: number): CampaignState {
   const problems = state.problems ?? [];
   const known = problems.find((p) => same(p, subject));
-  if (known)
-    return { ...state, problems: problems.map((p) => (p === known ? { ...p, message, attempts: p.attempts + 1 } : p)) };
+  if (known) return { ...state, problems: problems.map((p) => (p === known ? { ...p, message, attempts: p.attempts + 1 } : p)) };
   const at = new Date(now).toISOString();
   const problem: CampaignProblem = {
     kind: subject.kind,
@@ -44,7 +43,10 @@ export function recordProblem(state: CampaignState, subject: ProblemSubject, mes
   return {
     ...state,
     problems: [...problems, problem],
-    history: [...state.history, { at, actor: systemActor, action: what, milestone: subject.milestone, detail: `${subject.templateId}: ${message}` }],
+    history: [
+      ...state.history,
+      { at, actor: systemActor, action: what, milestone: subject.milestone, detail: `${subject.templateId}: ${message}` },
+    ],
   };
 }
 
@@ -58,6 +60,9 @@ export function solveProblem(state: CampaignState, subject: ProblemSubject, now:
   return {
     ...others,
     ...(rest.length ? { problems: rest } : {}),
-    history: [...state.history, { at: new Date(now).toISOString(), actor: systemActor, action: what, milestone: subject.milestone, detail: subject.templateId }],
+    history: [
+      ...state.history,
+      { at: new Date(now).toISOString(), actor: systemActor, action: what, milestone: subject.milestone, detail: subject.templateId },
+    ],
   };
 }

@@ -52,7 +52,9 @@ export type WorkItem = z.infer<typeof workItemSchema>;
 export const workReportSchema = z
   .object({
     items: z.array(workItemSchema),
-    unreadable: z.array(unreadableCampaignSchema).describe('Campaigns in scope whose pending work could not be read; their items are missing from `items`'),
+    unreadable: z
+      .array(unreadableCampaignSchema)
+      .describe('Campaigns in scope whose pending work could not be read; their items are missing from `items`'),
   })
   .meta({ id: 'WorkReport' });
 export type WorkReport = z.infer<typeof workReportSchema>;

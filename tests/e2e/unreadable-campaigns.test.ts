@@ -33,7 +33,9 @@ const QUERY_TIMEOUT_MS = 3000;
 /** Marks every payload with an encoding no worker knows: the workflow's input cannot be decoded. */
 const foreignCodec = {
   encode: (payloads: Payload[]) =>
-    Promise.resolve(payloads.map((p) => ({ ...p, metadata: { ...p.metadata, encoding: new TextEncoder().encode('binary/other-engine') } }))),
+    Promise.resolve(
+      payloads.map((p) => ({ ...p, metadata: { ...p.metadata, encoding: new TextEncoder().encode('binary/other-engine') } })),
+    ),
   decode: (payloads: Payload[]) => Promise.resolve(payloads),
 };
 
@@ -56,7 +58,10 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     h = await startApiHarness({ queryTimeoutMs: QUERY_TIMEOUT_MS });
     const scratch = join(inject('runDir'), uniqueId('unreadable'));
     mkdirSync(scratch, { recursive: true });
-    env = cliEnv({ temporal: h.temporal, engine: h.engine, scratch }, { ADVOCACY_ACTOR: 'guest', ADVOCACY_ROLE: 'viewer', CAMPAIGN_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) });
+    env = cliEnv(
+      { temporal: h.temporal, engine: h.engine, scratch },
+      { ADVOCACY_ACTOR: 'guest', ADVOCACY_ROLE: 'viewer', CAMPAIGN_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) },
+    );
 
     const c = h.engine.campaigns;
     await h.engine.run(async () => {
@@ -65,11 +70,22 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     });
     await h.temporal.client.workflow.getHandle(ids.stopped).terminate('stopped by an operator in the test');
 
-    const foreign = new Client({ connection: h.temporal.connection, namespace: h.temporal.namespace, dataConverter: { payloadCodecs: [foreignCodec] } });
+    const foreign = new Client({
+      connection: h.temporal.connection,
+      namespace: h.temporal.namespace,
+      dataConverter: { payloadCodecs: [foreignCodec] },
+    });
     await foreign.workflow.start('campaignWorkflow', {
       workflowId: ids.silent,
       taskQueue: h.engine.config.TEMPORAL_TASK_QUEUE,
-      typedSearchAttributes: searchAttributesOf({ country: 'ID', region: 'asia-pacific', templateId: 'api-test', stage: 'dialogue', status: 'active', overdue: ['decision'] }),
+      typedSearchAttributes: searchAttributesOf({
+        country: 'ID',
+        region: 'asia-pacific',
+        templateId: 'api-test',
+        stage: 'dialogue',
+        status: 'active',
+        overdue: ['decision'],
+      }),
       args: [{ start: partWay('ID', ids.silent) }],
     });
 
@@ -82,14 +98,20 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     // Visibility lags a little: wait until all three are listed as they should be.
     const expected = [`${ids.ok}:running`, `${ids.silent}:running`, `${ids.stopped}:terminated`].sort().join(' ');
     for (let i = 0; ; i++) {
-      const seen = (await c.list({ limit: 10 })).map((s) => `${s.campaignId}:${s.execution}`).sort().join(' ');
+      const seen = (await c.list({ limit: 10 }))
+        .map((s) => `${s.campaignId}:${s.execution}`)
+        .sort()
+        .join(' ');
       if (seen === expected) break;
       if (i > 100) throw new Error(`the list never showed the three campaigns as expected: ${seen}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   });
   afterAll(async () => {
-    await h?.temporal.client.workflow.getHandle(ids.silent).terminate('test over').catch(() => undefined);
+    await h?.temporal.client.workflow
+      .getHandle(ids.silent)
+      .terminate('test over')
+      .catch(() => undefined);
     await h?.close();
   });
 
@@ -113,7 +135,11 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
       template: 'api-test',
       problem: 'terminated',
       message: "the campaign's workflow was stopped by an operator in Temporal: stopped by an operator in the test",
-      action: expect.stringMatching(new RegExp(`if it was stopped by mistake, restart it from its last good state with \`temporal workflow reset --workflow-id ${ids.stopped} `)) as unknown,
+      action: expect.stringMatching(
+        new RegExp(
+          `if it was stopped by mistake, restart it from its last good state with \`temporal workflow reset --workflow-id ${ids.stopped} `,
+        ),
+      ) as unknown,
       temporalUrl: `http://temporal-ui.test:8233/namespaces/${h.temporal.namespace}/workflows/${ids.stopped}`,
     });
     expect(byId.get(ids.silent)).toMatchObject({
@@ -124,7 +150,10 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     });
 
     // The OpenAPI document describes both shapes and the header.
-    const doc = (await h.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } }>();
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
+    }>();
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['WorkReport', 'UnreadableCampaign']));
     expect(JSON.stringify(doc.paths['/work']?.get?.responses['200'])).toMatch(/Unreadable-Campaigns.*anyOf.*WorkItem.*WorkReport/);
   });
@@ -133,19 +162,27 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     const all = (await api('/campaigns')).json<CampaignSummary[]>();
     expect(all.find((s) => s.campaignId === ids.stopped)).toMatchObject({ status: 'terminated', execution: 'terminated' });
     expect(all.find((s) => s.campaignId === ids.ok)).toMatchObject({ status: 'active', execution: 'running' });
-    expect((await api('/campaigns?status=active')).json<CampaignSummary[]>().map((s) => s.campaignId).sort()).toEqual([ids.ok, ids.silent].sort());
+    expect(
+      (await api('/campaigns?status=active'))
+        .json<CampaignSummary[]>()
+        .map((s) => s.campaignId)
+        .sort(),
+    ).toEqual([ids.ok, ids.silent].sort());
     expect((await api('/campaigns?status=terminated')).json<CampaignSummary[]>().map((s) => s.campaignId)).toEqual([ids.stopped]);
     // One campaign: the silent one says what is wrong (503), never "Temporal did not answer".
     const silent = await api(`/campaigns/${ids.silent}`);
     expect(silent.statusCode).toBe(503);
-    expect(silent.json<{ message: string }>().message).toMatch(new RegExp(`^campaign ${ids.silent} cannot be shown: the engine worker cannot run the campaign: `));
+    expect(silent.json<{ message: string }>().message).toMatch(
+      new RegExp(`^campaign ${ids.silent} cannot be shown: the engine worker cannot run the campaign: `),
+    );
   });
 
   it('`advocacy due` exits 0 with the readable work and warns on stderr, naming each unreadable campaign', async () => {
     const [asJson, asText] = await Promise.all([cli(['due', '--json']), cli(['due'])]);
     expect(asJson.code, asJson.stderr).toBe(0);
     expect((JSON.parse(asJson.stdout) as WorkItem[]).map(key)).toEqual([`${ids.ok}/decision`]);
-    const warning = (JSON.parse(asJson.stderr) as { warning: { message: string; unreadable: { campaignId: string; problem: string }[] } }).warning;
+    const warning = (JSON.parse(asJson.stderr) as { warning: { message: string; unreadable: { campaignId: string; problem: string }[] } })
+      .warning;
     expect(warning.message).toBe('2 campaigns could not be read; their work is not listed above:');
     expect(warning.unreadable.map((u) => [u.campaignId, u.problem]).sort()).toEqual(
       [
@@ -157,8 +194,18 @@ describe('campaigns that cannot be read are flagged, never fatal', { timeout: 15
     expect(asText.code, asText.stderr).toBe(0);
     expect(asText.stdout).toMatch(new RegExp(`${ids.ok} \\(PH\\)`));
     expect(asText.stderr).toMatch(/^warning: 2 campaigns could not be read; their work is not listed above:$/m);
-    expect(asText.stderr).toMatch(new RegExp(`^ {2}- ${ids.stopped} \\(TH\\): the campaign's workflow was stopped by an operator in Temporal: stopped by an operator in the test\\. What to do: `, 'm'));
-    expect(asText.stderr).toMatch(new RegExp(`^ {2}- ${ids.silent} \\(ID\\): the engine worker cannot run the campaign: its workflow task fails again and again\\. What to do: `, 'm'));
+    expect(asText.stderr).toMatch(
+      new RegExp(
+        `^ {2}- ${ids.stopped} \\(TH\\): the campaign's workflow was stopped by an operator in Temporal: stopped by an operator in the test\\. What to do: `,
+        'm',
+      ),
+    );
+    expect(asText.stderr).toMatch(
+      new RegExp(
+        `^ {2}- ${ids.silent} \\(ID\\): the engine worker cannot run the campaign: its workflow task fails again and again\\. What to do: `,
+        'm',
+      ),
+    );
 
     const list = await cli(['campaign', 'list']);
     expect(list.code, list.stderr).toBe(0);
@@ -192,14 +239,40 @@ describe('when no engine worker runs at all', { timeout: 120_000 }, () => {
     try {
       // A task queue no worker polls: campaigns are listed (in scope) but none can answer its view query.
       const taskQueue = uniqueId('no-worker');
-      const campaigns = new CampaignClient({ client: temporal.client, taskQueue, templates: lookupOf([apiTemplate]), queryTimeoutMs: 1500 });
+      const campaigns = new CampaignClient({
+        client: temporal.client,
+        taskQueue,
+        templates: lookupOf([apiTemplate]),
+        queryTimeoutMs: 1500,
+      });
       const ids = Array.from({ length: 12 }, (_, i) => uniqueId(`nw-${i}`));
       for (const id of ids)
         await temporal.client.workflow.start(campaignWorkflow, {
           workflowId: id,
           taskQueue,
-          typedSearchAttributes: searchAttributesOf({ country: 'FJ', region: 'asia-pacific', templateId: 'api-test', stage: 'not-started', status: 'active', overdue: [] }),
-          args: [{ start: { campaignId: id, template: apiTemplate, country: 'FJ', region: 'asia-pacific', startDate: today, inputs: {}, actor: lead.actor, completed: [], skipped: [] } }],
+          typedSearchAttributes: searchAttributesOf({
+            country: 'FJ',
+            region: 'asia-pacific',
+            templateId: 'api-test',
+            stage: 'not-started',
+            status: 'active',
+            overdue: [],
+          }),
+          args: [
+            {
+              start: {
+                campaignId: id,
+                template: apiTemplate,
+                country: 'FJ',
+                region: 'asia-pacific',
+                startDate: today,
+                inputs: {},
+                actor: lead.actor,
+                completed: [],
+                skipped: [],
+              },
+            },
+          ],
         });
       for (let i = 0; (await campaigns.list({ status: 'active' })).length < ids.length; i++) {
         if (i > 100) throw new Error('the campaigns were never listed');
@@ -213,11 +286,16 @@ describe('when no engine worker runs at all', { timeout: 120_000 }, () => {
       expect(report.items).toEqual([]);
       expect(report.unreadable.map((u) => u.campaignId).sort()).toEqual([...ids].sort());
       expect(report.unreadable.filter((u) => u.problem !== 'no-answer')).toEqual([]);
-      expect(report.unreadable[0]?.action).toMatch(new RegExp(`^check that an engine worker \\(\`npm run worker\`\\) runs and polls task queue "${taskQueue}"`));
+      expect(report.unreadable[0]?.action).toMatch(
+        new RegExp(`^check that an engine worker \\(\`npm run worker\`\\) runs and polls task queue "${taskQueue}"`),
+      );
 
       const scratch = join(inject('runDir'), uniqueId('no-worker'));
       mkdirSync(scratch, { recursive: true });
-      const env = cliEnv({ temporal, engine: { config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue }) }, scratch }, { CAMPAIGN_QUERY_TIMEOUT_MS: '1500', ADVOCACY_ROLE: 'viewer' });
+      const env = cliEnv(
+        { temporal, engine: { config: parseConfig({ TEMPORAL_TASK_QUEUE: taskQueue }) }, scratch },
+        { CAMPAIGN_QUERY_TIMEOUT_MS: '1500', ADVOCACY_ROLE: 'viewer' },
+      );
       const due = await runCli(['due'], env);
       expect(due.code, due.stderr).toBe(0);
       expect(due.stdout).toMatch(/nothing overdue or due within 30 days/);

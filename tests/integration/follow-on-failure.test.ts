@@ -48,15 +48,17 @@ describe('a follow-on that cannot be started', () => {
     await engine.run(async () => {
       await engine.campaigns.start({ template: 'parent-process', country: 'FJ', campaignId }, lead);
       expect((await engine.campaigns.execute(campaignId, { type: 'complete', milestone: 'one', date: today }, lead)).ok).toBe(true);
-      await expect.poll(async () => problemOf(await engine.campaigns.view(campaignId)), { timeout: 20_000 }).toMatchObject({
-        kind: 'follow-on',
-        milestone: 'one',
-        templateId: 'ghost-process',
-        campaignId: `${campaignId}~ghost-process`,
-        attempts: 1,
-        message: 'template ghost-process is not known to this worker; add it under templates/ or TEMPLATES_DIR',
-        action: expect.stringMatching(/^make template ghost-process known to the engine worker/) as unknown,
-      });
+      await expect
+        .poll(async () => problemOf(await engine.campaigns.view(campaignId)), { timeout: 20_000 })
+        .toMatchObject({
+          kind: 'follow-on',
+          milestone: 'one',
+          templateId: 'ghost-process',
+          campaignId: `${campaignId}~ghost-process`,
+          attempts: 1,
+          message: 'template ghost-process is not known to this worker; add it under templates/ or TEMPLATES_DIR',
+          action: expect.stringMatching(/^make template ghost-process known to the engine worker/) as unknown,
+        });
       const view = await engine.campaigns.view(campaignId);
       expect(view.history.map((h) => h.action)).toContain('follow-on not started');
 
@@ -69,9 +71,18 @@ describe('a follow-on that cannot be started', () => {
     // A worker that knows the template takes over; the next change starts the follow-on.
     const config = engine.config;
     await engine.stop();
-    engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: [parent, ghost], config });
+    engine = await createTestEngine({
+      client: temporal.client,
+      connection: temporal.nativeConnection,
+      nc,
+      templates: [parent, ghost],
+      config,
+    });
     await engine.run(async () => {
-      expect((await engine.campaigns.execute(campaignId, { type: 'note', text: 'template added' }, { actor: { id: 'staff', role: 'staff' } })).ok).toBe(true);
+      expect(
+        (await engine.campaigns.execute(campaignId, { type: 'note', text: 'template added' }, { actor: { id: 'staff', role: 'staff' } }))
+          .ok,
+      ).toBe(true);
       await expect.poll(async () => (await engine.campaigns.view(campaignId)).problems, { timeout: 20_000 }).toBeUndefined();
       const child = await engine.campaigns.view(`${campaignId}~ghost-process`);
       expect(child).toMatchObject({ templateId: 'ghost-process', parentCampaignId: campaignId, status: 'active' });

@@ -140,7 +140,14 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
 }
 
 /** Starts a campaign through the facade as the programme lead and waits until the list shows it. */
-export async function startCampaign(h: ApiHarness, country: string, campaignId = uniqueId(`api-${country.toLowerCase()}`)): Promise<string> {
-  await h.engine.campaigns.start({ template: 'api-test', country, campaignId }, { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } });
+export async function startCampaign(
+  h: ApiHarness,
+  country: string,
+  campaignId = uniqueId(`api-${country.toLowerCase()}`),
+): Promise<string> {
+  await h.engine.campaigns.start(
+    { template: 'api-test', country, campaignId },
+    { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } },
+  );
   return campaignId;
 }

@@ -72,13 +72,17 @@ describe('pairs: repeatable key=value flags', () => {
   it('refuses a pair without "=", a key given twice, and a bad key, naming the flag and key', () => {
     expect(issuesOf(() => parseFlags(inputs, { input: ['lawNumber'] }))).toEqual(['--input: "lawNumber" is not name=value']);
     expect(issuesOf(() => parseFlags(inputs, { input: ['a=1', 'a=2'] }))).toEqual(['--input a: given twice']);
-    expect(issuesOf(() => parseFlags(inputs, { input: ['law-number=5'] }))).toEqual(['--input law-number: use a camelCase identifier (e.g. "lawNumber")']);
+    expect(issuesOf(() => parseFlags(inputs, { input: ['law-number=5'] }))).toEqual([
+      '--input law-number: use a camelCase identifier (e.g. "lawNumber")',
+    ]);
   });
 
   it('checks values with the target schema (milestone=date)', () => {
     const completed = z.object({ completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD') });
     expect(parseFlags(completed, { completed: ['signature=2001-02-03'] }).completed).toEqual({ signature: '2001-02-03' });
-    expect(issuesOf(() => parseFlags(completed, { completed: ['signature=2001-02-30'] }))).toEqual(['--completed signature: not a real calendar date']);
+    expect(issuesOf(() => parseFlags(completed, { completed: ['signature=2001-02-30'] }))).toEqual([
+      '--completed signature: not a real calendar date',
+    ]);
   });
 });
 
@@ -113,7 +117,15 @@ describe('campaign start flags', () => {
 
   it('names the flags of a bad start', () => {
     expect(
-      issuesOf(() => parseFlags(startFlagsSchema, { template: 'Inputs Demo', country: 'XX', startDate: '2020-13-01', templateVersion: Number('two'), id: '-x' })),
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 'Inputs Demo',
+          country: 'XX',
+          startDate: '2020-13-01',
+          templateVersion: Number('two'),
+          id: '-x',
+        }),
+      ),
     ).toEqual([
       '--template: use lower-case letters, digits and single dashes (e.g. "deposit")',
       '--template-version: expected a number',
@@ -131,16 +143,27 @@ describe('campaign start flags', () => {
 
   it("renames the facade's request fields to the flags", () => {
     const flags = { completed: { 'ministry-dialogue': '2999-01-01' }, skipped: { review: 'n/a' } };
-    expect(startIssueAsFlag('completed.0.date: 2999-01-01 is in the future', flags)).toBe('--completed ministry-dialogue: 2999-01-01 is in the future');
+    expect(startIssueAsFlag('completed.0.date: 2999-01-01 is in the future', flags)).toBe(
+      '--completed ministry-dialogue: 2999-01-01 is in the future',
+    );
     expect(startIssueAsFlag('skipped.0.milestone: unknown milestone "review"', flags)).toBe('--skipped review: unknown milestone "review"');
     expect(startIssueAsFlag('inputs.uncatStatus: required (enum)', flags)).toBe('--input uncatStatus: required (enum)');
     expect(startIssueAsFlag('startDate: bad', flags)).toBe('--start-date: bad');
     expect(startIssueAsFlag('campaignId: already in use', flags)).toBe('--id: already in use');
-    expect(startIssueAsFlag('template: not found; see `advocacy templates list`', flags)).toBe('--template: not found; see `advocacy templates list`');
+    expect(startIssueAsFlag('template: not found; see `advocacy templates list`', flags)).toBe(
+      '--template: not found; see `advocacy templates list`',
+    );
 
-    const err = new CampaignError('invalid', 'the campaign cannot start: inputs.x: required; startDate: bad', ['inputs.x: required', 'startDate: bad']);
+    const err = new CampaignError('invalid', 'the campaign cannot start: inputs.x: required; startDate: bad', [
+      'inputs.x: required',
+      'startDate: bad',
+    ]);
     const renamed = renameIssues(err, (i) => startIssueAsFlag(i, flags));
-    expect(renamed).toMatchObject({ code: 'invalid', message: 'the campaign cannot start: --input x: required; --start-date: bad', issues: ['--input x: required', '--start-date: bad'] });
+    expect(renamed).toMatchObject({
+      code: 'invalid',
+      message: 'the campaign cannot start: --input x: required; --start-date: bad',
+      issues: ['--input x: required', '--start-date: bad'],
+    });
   });
 });
 
@@ -151,7 +174,14 @@ describe('part-way starts from the command line', () => {
     const flags = parseFlags(startFlagsSchema, args);
     const template = registry.findTemplate(flags.template);
     const body = startBody(flags, template);
-    const start = startCampaignSchema.parse({ ...body, campaignId: 'c', template, region: 'asia-pacific', startDate: '2024-01-01', actor: { id: 'a', role: 'programme-lead' } });
+    const start = startCampaignSchema.parse({
+      ...body,
+      campaignId: 'c',
+      template,
+      region: 'asia-pacific',
+      startDate: '2024-01-01',
+      actor: { id: 'a', role: 'programme-lead' },
+    });
     return judgeStart(start, Date.parse('2024-01-01T12:00:00Z')).map((issue) => startIssueAsFlag(issue, flags));
   }
 
@@ -161,7 +191,12 @@ describe('part-way starts from the command line', () => {
       country: 'PH',
       input: ['uncatStatus=ratified'],
       skipped: ['awareness-dialogue=before the campaign', 'national-consultation=before the campaign'],
-      completed: ['government-decision=2019-06-01', 'accession-decision=2019-07-01', 'parliamentary-approval=2020-01-15', 'deposit=2020-03-01'],
+      completed: [
+        'government-decision=2019-06-01',
+        'accession-decision=2019-07-01',
+        'parliamentary-approval=2020-01-15',
+        'deposit=2020-03-01',
+      ],
       evidence: ['deposit.instrumentKind=accession', 'deposit.art24PartIVPostponement=P3Y'],
     };
     expect(startBody(parseFlags(startFlagsSchema, flags), undefined).completed).toEqual([
@@ -174,24 +209,62 @@ describe('part-way starts from the command line', () => {
   });
 
   it('refuses evidence for a milestone not given as done, or not written as milestone.field', () => {
-    expect(issuesOf(() => parseFlags(startFlagsSchema, { template: 't', country: 'PH', completed: ['deposit=2020-03-01'], evidence: ['signature.documentUrl=x', 'deposit=P3Y'] }))).toEqual([
-      '--evidence deposit: write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind',
-    ]);
-    expect(issuesOf(() => parseFlags(startFlagsSchema, { template: 't', country: 'PH', completed: ['deposit=2020-03-01'], evidence: ['signature.documentUrl=x'] }))).toEqual([
-      '--evidence signature.documentUrl: "signature" is not given as done; add --completed signature=YYYY-MM-DD',
-    ]);
+    expect(
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 't',
+          country: 'PH',
+          completed: ['deposit=2020-03-01'],
+          evidence: ['signature.documentUrl=x', 'deposit=P3Y'],
+        }),
+      ),
+    ).toEqual(['--evidence deposit: write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind']);
+    expect(
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 't',
+          country: 'PH',
+          completed: ['deposit=2020-03-01'],
+          evidence: ['signature.documentUrl=x'],
+        }),
+      ),
+    ).toEqual(['--evidence signature.documentUrl: "signature" is not given as done; add --completed signature=YYYY-MM-DD']);
   });
 
   it('names a missing predecessor and how to give it, in flags', async () => {
-    expect(await judge({ template: 'opcat-ratification', country: 'PH', input: ['uncatStatus=ratified'], completed: ['deposit=2020-03-01'] })).toEqual([
+    expect(
+      await judge({ template: 'opcat-ratification', country: 'PH', input: ['uncatStatus=ratified'], completed: ['deposit=2020-03-01'] }),
+    ).toEqual([
       '--completed deposit: "deposit" is given as done but "parliamentary-approval" is not: give it as done (--completed parliamentary-approval=YYYY-MM-DD) ' +
         'or as skipped (--skipped parliamentary-approval=<reason>)',
     ]);
-    const before = ['awareness-dialogue=before the campaign', 'national-consultation=before the campaign', 'government-decision=before the campaign'];
-    expect(await judge({ template: 'opcat-ratification', country: 'PH', skipped: before, input: ['uncatStatus=ratified'], completed: ['signature=2019-01-01', 'accession-decision=2019-02-01'] })).toEqual([
-      expect.stringMatching(/^--completed (signature|accession-decision): ".+" is given as done but is skipped \(".+" was chosen instead\): give only one of the alternatives as done$/),
+    const before = [
+      'awareness-dialogue=before the campaign',
+      'national-consultation=before the campaign',
+      'government-decision=before the campaign',
+    ];
+    expect(
+      await judge({
+        template: 'opcat-ratification',
+        country: 'PH',
+        skipped: before,
+        input: ['uncatStatus=ratified'],
+        completed: ['signature=2019-01-01', 'accession-decision=2019-02-01'],
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^--completed (signature|accession-decision): ".+" is given as done but is skipped \(".+" was chosen instead\): give only one of the alternatives as done$/,
+      ),
     ]);
-    expect(await judge({ template: 'opcat-ratification', country: 'PH', input: ['uncatStatus=ratified'], completed: ['awareness-dialogue=2019-01-01'], skipped: ['awareness-dialogue=no'] })).toEqual([
+    expect(
+      await judge({
+        template: 'opcat-ratification',
+        country: 'PH',
+        input: ['uncatStatus=ratified'],
+        completed: ['awareness-dialogue=2019-01-01'],
+        skipped: ['awareness-dialogue=no'],
+      }),
+    ).toEqual([
       '--completed awareness-dialogue: "awareness-dialogue" is given as done but is skipped (no): it is also given with --skipped awareness-dialogue; give it only once',
     ]);
   });
@@ -201,14 +274,26 @@ describe('milestone flags come from the command schemas', () => {
   const positional = ['campaign', 'milestone'];
 
   it('complete: date, evidence pairs, note', () => {
-    const f = parseFlags(completeFlagsSchema, { campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: ['instrumentKind=accession'], note: ' met ' }, positional);
-    expect(f).toMatchObject({ campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: { instrumentKind: 'accession' }, note: 'met' });
-    expect(issuesOf(() => parseFlags(completeFlagsSchema, { campaign: ' ', milestone: 'Deposit', evidence: ['x= '] }, positional))).toEqual([
-      '<campaign>: name the campaign (see `advocacy campaign list`)',
-      '<milestone>: use lower-case letters, digits and single dashes (e.g. "deposit")',
-      '--date: required',
-      '--evidence x: Too small: expected string to have >=1 characters',
-    ]);
+    const f = parseFlags(
+      completeFlagsSchema,
+      { campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: ['instrumentKind=accession'], note: ' met ' },
+      positional,
+    );
+    expect(f).toMatchObject({
+      campaign: 'c1',
+      milestone: 'deposit',
+      date: '2020-01-02',
+      evidence: { instrumentKind: 'accession' },
+      note: 'met',
+    });
+    expect(issuesOf(() => parseFlags(completeFlagsSchema, { campaign: ' ', milestone: 'Deposit', evidence: ['x= '] }, positional))).toEqual(
+      [
+        '<campaign>: name the campaign (see `advocacy campaign list`)',
+        '<milestone>: use lower-case letters, digits and single dashes (e.g. "deposit")',
+        '--date: required',
+        '--evidence x: Too small: expected string to have >=1 characters',
+      ],
+    );
   });
 
   it('extend: duration, reason and legal basis are all required', () => {
@@ -229,7 +314,10 @@ describe('who the CLI user is', () => {
 
   it('flags win over the environment, which wins over the OS user as a programme lead', () => {
     expect(resolveActor({}, none, 'ana')).toEqual({ actor: { id: 'ana', role: DEFAULT_ROLE }, roleFrom: 'default' });
-    expect(resolveActor({}, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({ actor: { id: 'sari', role: 'staff' }, roleFrom: 'env' });
+    expect(resolveActor({}, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({
+      actor: { id: 'sari', role: 'staff' },
+      roleFrom: 'env',
+    });
     expect(resolveActor({ actor: ' budi ', role: 'viewer' }, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({
       actor: { id: 'budi', role: 'viewer' },
       roleFrom: 'flag',

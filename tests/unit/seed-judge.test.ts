@@ -48,7 +48,11 @@ describe('seed plans are judged before anything starts', () => {
     expect(invalid).toEqual([result]);
     expect(result.outcome).toBe('invalid');
     expect(result.error).toMatchObject({ code: 'invalid', exitCode: 2 });
-    expect(result.error?.issues).toEqual([expect.stringMatching(/^completed\.0\.milestone: "first-visits" is given as done but "members-appointed", "budget-and-staff" are not: give them as done/)]);
+    expect(result.error?.issues).toEqual([
+      expect.stringMatching(
+        /^completed\.0\.milestone: "first-visits" is given as done but "members-appointed", "budget-and-staff" are not: give them as done/,
+      ),
+    ]);
   });
 
   it('names a template the worker does not have', () => {

@@ -16,17 +16,11 @@ const facts = (problem: UnreadableFacts['problem'], extra: Partial<UnreadableFac
 
 describe('campaigns that cannot be read', () => {
   it("names Temporal's execution statuses in the engine's words and derives the list status", () => {
-    expect(['RUNNING', 'COMPLETED', 'FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT', 'CONTINUED_AS_NEW', 'UNSPECIFIED', undefined].map(executionOf)).toEqual([
-      'running',
-      'completed',
-      'failed',
-      'terminated',
-      'cancelled',
-      'timed-out',
-      'continued-as-new',
-      'unknown',
-      'unknown',
-    ]);
+    expect(
+      ['RUNNING', 'COMPLETED', 'FAILED', 'TERMINATED', 'CANCELLED', 'TIMED_OUT', 'CONTINUED_AS_NEW', 'UNSPECIFIED', undefined].map(
+        executionOf,
+      ),
+    ).toEqual(['running', 'completed', 'failed', 'terminated', 'cancelled', 'timed-out', 'continued-as-new', 'unknown', 'unknown']);
     expect(listStatus('active', 'running')).toBe('active');
     expect(listStatus('completed', 'completed')).toBe('completed');
     expect(listStatus('active', 'failed')).toBe('failed');
@@ -48,15 +42,25 @@ describe('campaigns that cannot be read', () => {
         '`temporal workflow reset --workflow-id ph-opcat-1 --type LastWorkflowTask --reason "<why>"`',
       temporalUrl: url,
     });
-    expect(describeUnreadable(facts('failed', { detail: 'The campaign cannot start:\n  - x', failureType: 'invalid-start' }))).toMatchObject({
+    expect(
+      describeUnreadable(facts('failed', { detail: 'The campaign cannot start:\n  - x', failureType: 'invalid-start' })),
+    ).toMatchObject({
       message: "the campaign's workflow failed: The campaign cannot start: - x",
       action: 'it never started: start the campaign again with valid input; see workflow ph-opcat-1 in the Temporal UI',
     });
-    expect(describeUnreadable(facts('failed', { detail: 'boom' })).action).toMatch(/; once the cause is fixed, restart it from its last good state with `temporal workflow reset/);
+    expect(describeUnreadable(facts('failed', { detail: 'boom' })).action).toMatch(
+      /; once the cause is fixed, restart it from its last good state with `temporal workflow reset/,
+    );
     expect(describeUnreadable(facts('no-answer')).message).toBe('no engine worker answered for the campaign within 5 s');
-    expect(describeUnreadable(facts('no-answer')).action).toMatch(/^check that an engine worker \(`npm run worker`\) runs and polls task queue "advocacy-campaigns"/);
-    expect(describeUnreadable(facts('stuck')).message).toBe('the engine worker cannot run the campaign: its workflow task fails again and again');
-    expect(describeUnreadable(facts('query-failed', { detail: 'oops' })).message).toBe("the engine could not compute the campaign's view: oops");
+    expect(describeUnreadable(facts('no-answer')).action).toMatch(
+      /^check that an engine worker \(`npm run worker`\) runs and polls task queue "advocacy-campaigns"/,
+    );
+    expect(describeUnreadable(facts('stuck')).message).toBe(
+      'the engine worker cannot run the campaign: its workflow task fails again and again',
+    );
+    expect(describeUnreadable(facts('query-failed', { detail: 'oops' })).message).toBe(
+      "the engine could not compute the campaign's view: oops",
+    );
     expect(unreadableLines([describeUnreadable(facts('timed-out'))])).toEqual([
       `ph-opcat-1 (PH): the campaign's workflow timed out. What to do: see workflow ph-opcat-1 in the Temporal UI; restart it from its last good state with \`temporal workflow reset --workflow-id ph-opcat-1 --type LastWorkflowTask --reason "<why>"\``,
     ]);
@@ -64,9 +68,21 @@ describe('campaigns that cannot be read', () => {
 });
 
 describe('campaign problems (what the engine could not do yet)', () => {
-  const template = parseTemplate({ id: 'p', version: 1, title: 'P', milestones: [{ id: 'one', title: 'One', followOn: [{ template: 'ghost' }] }] });
+  const template = parseTemplate({
+    id: 'p',
+    version: 1,
+    title: 'P',
+    milestones: [{ id: 'one', title: 'One', followOn: [{ template: 'ghost' }] }],
+  });
   const state = startCampaign(
-    startCampaignSchema.parse({ campaignId: 'c1', template, country: 'FJ', region: 'pacific', startDate: '2026-01-01', actor: { id: 'a', role: 'programme-lead' } }),
+    startCampaignSchema.parse({
+      campaignId: 'c1',
+      template,
+      country: 'FJ',
+      region: 'pacific',
+      startDate: '2026-01-01',
+      actor: { id: 'a', role: 'programme-lead' },
+    }),
     startOfDay('2026-01-01'),
   ).state;
   const subject: ProblemSubject = { kind: 'follow-on', milestone: 'one', templateId: 'ghost', campaignId: 'c1~ghost' };
@@ -79,10 +95,16 @@ describe('campaign problems (what the engine could not do yet)', () => {
         message: 'template ghost is not known',
         since: '2026-01-02T00:00:00.000Z',
         attempts: 1,
-        action: expect.stringMatching(/^make template ghost known to the engine worker .* `advocacy campaign start --template ghost --id c1~ghost`$/) as unknown,
+        action: expect.stringMatching(
+          /^make template ghost known to the engine worker .* `advocacy campaign start --template ghost --id c1~ghost`$/,
+        ) as unknown,
       },
     ]);
-    expect(first.history.at(-1)).toMatchObject({ action: 'follow-on not started', milestone: 'one', detail: 'ghost: template ghost is not known' });
+    expect(first.history.at(-1)).toMatchObject({
+      action: 'follow-on not started',
+      milestone: 'one',
+      detail: 'ghost: template ghost is not known',
+    });
     const again = recordProblem(first, subject, 'still not known', startOfDay('2026-01-03'));
     expect(again.problems?.[0]).toMatchObject({ attempts: 2, message: 'still not known', since: '2026-01-02T00:00:00.000Z' });
     expect(again.history).toHaveLength(first.history.length);

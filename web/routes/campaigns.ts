@@ -46,19 +46,35 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       error = err.message;
     }
     // Each campaign is read on its own and bounded: one that cannot be read is flagged on the page, never fatal.
-    const reads = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) => withTimeout(campaigns.readView(s, caller), config.DASHBOARD_VIEW_TIMEOUT_MS));
+    const reads = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) =>
+      withTimeout(campaigns.readView(s, caller), config.DASHBOARD_VIEW_TIMEOUT_MS),
+    );
     const rows: CampaignRow[] = summaries.map((summary, i) => {
       const read = reads[i];
-      return { summary, ...(read && 'view' in read ? { view: read.view } : {}), ...(read && 'unreadable' in read ? { unreadable: read.unreadable } : {}) };
+      return {
+        summary,
+        ...(read && 'view' in read ? { view: read.view } : {}),
+        ...(read && 'unreadable' in read ? { unreadable: read.unreadable } : {}),
+      };
     });
-    return render(request, reply, 200, 'Campaigns', campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }), 'campaigns');
+    return render(
+      request,
+      reply,
+      200,
+      'Campaigns',
+      campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }),
+      'campaigns',
+    );
   });
 
   app.get('/ui/campaigns/:id', { config: sessionRoute('viewer'), schema: { hide: true } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const view = await loadCampaign(campaigns, request, id);
     const user = request.apiKey;
-    const ids = new Set([...view.history.map((h) => h.actor.id), ...view.milestones.flatMap((m) => (m.completedBy ? [m.completedBy.id] : []))]);
+    const ids = new Set([
+      ...view.history.map((h) => h.actor.id),
+      ...view.milestones.flatMap((m) => (m.completedBy ? [m.completedBy.id] : [])),
+    ]);
     const actors = new Map<string, string>();
     await Promise.all(
       [...ids].map(async (actorId) => {
@@ -74,7 +90,11 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       completable: user ? completable(view, user.role) : new Set(),
       actors,
       temporalUrl: temporalWorkflowUrl(config, view.campaignId),
-      ...(recordedMilestone ? { flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.` } : {}),
+      ...(recordedMilestone
+        ? {
+            flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.`,
+          }
+        : {}),
     });
     return render(request, reply, 200, `${view.templateTitle} — ${view.country}`, body, 'campaigns');
   });
