@@ -12,7 +12,7 @@ import {
 } from '../shared/campaign/commands.js';
 import { campaignSummarySchema, listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { campaignViewSchema } from '../shared/campaign/view.js';
-import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema } from '../shared/campaign/work-list.js';
+import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema, workReportSchema } from '../shared/campaign/work-list.js';
 import { countrySchema } from '../shared/countries.js';
 import { fieldName, slug } from '../shared/ids.js';
 import { templateObjectSchema } from '../shared/template/schema.js';
@@ -47,10 +47,10 @@ const errorDescriptions = {
   401: 'No API key, or a wrong or revoked one',
   403: "The key's role or countries do not allow this",
   404: 'No such campaign, milestone or template',
-  409: 'Conflicts with the campaign as it is now (e.g. the milestone is already done, or the campaign is cancelled)',
+  409: 'Conflicts with the campaign as it is now (e.g. the milestone is already done, the campaign is cancelled, or its workflow stopped: the message says why and what to do)',
   413: 'The body is larger than the limit (API_BODY_LIMIT)',
   422: 'A precondition does not hold (e.g. a treaty rule, or a deadline that cannot be extended further)',
-  503: 'Temporal is not reachable; try again later',
+  503: 'Temporal is not reachable, or no engine worker answered for the campaign in time (the message says which); try again later',
 } as const;
 type ErrorStatus = keyof typeof errorDescriptions;
 
@@ -117,6 +117,11 @@ export const workQuery = z
       .optional()
       .transform((v) => (v === undefined ? undefined : v === 'true'))
       .describe('Include milestones still waiting on earlier ones (default true)'),
+    envelope: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true')
+      .describe('Answer `{ items, unreadable }` (a WorkReport) instead of the bare array, naming the campaigns that could not be read'),
   })
   .strict();
 
@@ -144,6 +149,7 @@ export const campaignView = campaignViewSchema.meta({ id: 'Campaign' });
 export { campaignSummarySchema };
 
 export const workItem = workItemSchema;
+export const workReport = workReportSchema;
 
 export const commandResponse = z
   .object({

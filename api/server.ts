@@ -3,7 +3,7 @@ import { ApiKeyStore } from '../infra/api-keys.js';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { loadTemplates } from '../infra/templates.js';
-import { apiKeysFile, temporalUiUrl } from '../shared/config.js';
+import { apiKeysFile, temporalUiUrl, temporalWorkflowUrl } from '../shared/config.js';
 import { buildApp } from './app.js';
 import { checkTemporal, connectTemporalForApi } from './temporal.js';
 
@@ -22,7 +22,13 @@ const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [confi
 
 // Lazy: the API starts (and /healthz answers) while Temporal is down; /readyz and writes say 503 until it is up.
 const { connection, client } = connectTemporalForApi(config);
-const campaigns = new CampaignClient({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates });
+const campaigns = new CampaignClient({
+  client,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  templates,
+  queryTimeoutMs: config.CAMPAIGN_QUERY_TIMEOUT_MS,
+  workflowUrl: (id) => temporalWorkflowUrl(config, id),
+});
 const keys = new ApiKeyStore(apiKeysFile(config));
 const existing = await keys.list().catch((err: unknown) => {
   logger.fatal({ err }, 'cannot read the API key file');

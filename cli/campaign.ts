@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { cancelCommand, pauseCommand, setInputCommand } from '../shared/campaign/index.js';
+import { brokenExecutions } from '../shared/campaign/unreadable.js';
 import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';
 import { fieldName, slug } from '../shared/ids.js';
@@ -9,7 +10,7 @@ import type { Template } from '../shared/template/index.js';
 import type { CliContext } from './command-context.js';
 import { executeCommand } from './execute-command.js';
 import { campaignIdArg, collect, optionalText, pairs, parseFlags, renameIssues } from './flags.js';
-import { actorText, campaignsTable, forbiddenHint, renderCampaign } from './render.js';
+import { actorText, campaignsTable, forbiddenHint, renderCampaign, warnUnreadable } from './render.js';
 
 /** `advocacy campaign start|list|show|pause|resume|cancel`. */
 
@@ -17,18 +18,39 @@ import { actorText, campaignsTable, forbiddenHint, renderCampaign } from './rend
 // Flags
 
 const start = startRequestSchema.shape;
-export const startFlagsSchema = z.object({
-  template: start.template,
-  templateVersion: start.version,
-  country: start.country,
-  region: start.region,
-  startDate: start.startDate,
-  input: pairs(z.record(fieldName, z.string()), 'name=value'),
-  completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
-  skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
-  owner: optionalText(128),
-  id: start.campaignId,
-});
+/** `--evidence <milestone>.<field>=<value>`: evidence for a milestone given with --completed. */
+const evidenceKey = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-zA-Z][a-zA-Z0-9]*$/,
+    'write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind',
+  );
+export const startFlagsSchema = z
+  .object({
+    template: start.template,
+    templateVersion: start.version,
+    country: start.country,
+    region: start.region,
+    startDate: start.startDate,
+    input: pairs(z.record(fieldName, z.string()), 'name=value'),
+    completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
+    evidence: pairs(z.record(evidenceKey, z.string().min(1).max(2000)), 'milestone.field=value'),
+    skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
+    owner: optionalText(128),
+    id: start.campaignId,
+  })
+  .superRefine((flags, ctx) => {
+    // Evidence belongs to a milestone given as done: anything else is a slip of the keyboard.
+    for (const key of Object.keys(flags.evidence)) {
+      const milestone = key.slice(0, key.indexOf('.'));
+      if (!(milestone in flags.completed))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['evidence', key],
+          message: `"${milestone}" is not given as done; add --completed ${milestone}=YYYY-MM-DD`,
+        });
+    }
+  });
 export type StartFlags = z.output<typeof startFlagsSchema>;
 
 /** Template inputs come as text; a boolean input takes true/false (or yes/no). Anything else stays text. */
@@ -48,7 +70,14 @@ export function startBody(flags: StartFlags, template: Template | undefined): Re
     template: flags.template,
     country: flags.country,
     inputs: coerceInputs(template, flags.input),
-    completed: Object.entries(flags.completed).map(([milestone, date]) => ({ milestone, date })),
+    completed: Object.entries(flags.completed).map(([milestone, date]) => {
+      const evidence = Object.fromEntries(
+        Object.entries(flags.evidence ?? {}).flatMap(([key, value]) =>
+          key.startsWith(`${milestone}.`) ? [[key.slice(milestone.length + 1), value]] : [],
+        ),
+      );
+      return { milestone, date, ...(Object.keys(evidence).length ? { evidence } : {}) };
+    }),
     skipped: Object.entries(flags.skipped).map(([milestone, reason]) => ({ milestone, reason })),
   };
   if (flags.templateVersion !== undefined) body.version = flags.templateVersion;
@@ -59,15 +88,25 @@ export function startBody(flags: StartFlags, template: Template | undefined): Re
   return body;
 }
 
-/** The facade names request fields (`completed.0.date`); the user typed flags (`--completed signature`). */
+/**
+ * The facade names request fields (`completed.0.date`) and says how to fix a start in them (`add
+ * {"milestone": "x", "date": "YYYY-MM-DD"} to completed`, from `markDoneOrSkipped`); the user typed flags
+ * (`--completed signature`, `--completed x=YYYY-MM-DD`).
+ */
 export function startIssueAsFlag(issue: string, flags: Pick<StartFlags, 'completed' | 'skipped'>): string {
   const completed = Object.keys(flags.completed);
   const skipped = Object.keys(flags.skipped);
+  const list = (items: string, flag: string, value: string) =>
+    [...items.matchAll(/\{"milestone": "([^"]+)", "\w+": "[^"]*"\}/g)].map((m) => `--${flag} ${m[1] ?? ''}=${value}`).join(' ');
   return issue
     .replace(/^inputs\.(\w+)(?=:)/, '--input $1')
     .replace(/^inputs(?=:)/, '--input')
+    .replace(/^completed\.(\d+)\.evidence(?=:)/, (_, i: string) => `--evidence ${completed[Number(i)] ?? i}`)
     .replace(/^completed\.(\d+)(?:\.\w+)?(?=:)/, (_, i: string) => `--completed ${completed[Number(i)] ?? i}`)
     .replace(/^skipped\.(\d+)(?:\.\w+)?(?=:)/, (_, i: string) => `--skipped ${skipped[Number(i)] ?? i}`)
+    .replace(/\(add ((?:\{[^}]*\}(?:, )?)+) to completed\)/g, (_, items: string) => `(${list(items, 'completed', 'YYYY-MM-DD')})`)
+    .replace(/\(add ((?:\{[^}]*\}(?:, )?)+) to skipped\)/g, (_, items: string) => `(${list(items, 'skipped', '<reason>')})`)
+    .replace(/it is also in skipped\.(\d+)/, (_, i: string) => `it is also given with --skipped ${skipped[Number(i)] ?? i}`)
     .replace(/^startDate(?=:)/, '--start-date')
     .replace(/^campaignId(?=:)/, '--id')
     .replace(/^version(?=:)/, '--template-version')
@@ -95,9 +134,26 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .option('--start-date <YYYY-MM-DD>', 'day the campaign starts (default: today); deadlines "after start" count from it')
     .option('--input <name=value>', 'a template input (see `advocacy templates show`); repeatable', collect)
     .option('--completed <milestone=YYYY-MM-DD>', 'a milestone already done before the campaign, on its real date; repeatable', collect)
+    .option(
+      '--evidence <milestone.field=value>',
+      'evidence for a milestone given with --completed, e.g. deposit.art24PartIVPostponement=P3Y (see `advocacy templates show`); repeatable',
+      collect,
+    )
     .option('--skipped <milestone=reason>', 'a milestone that does not apply, with the reason; repeatable', collect)
     .option('--owner <name>', 'who leads the campaign')
     .option('--id <campaign-id>', 'the campaign id (default: <country>-<template>-<random>)')
+    .addHelpText(
+      'after',
+      `
+A part-way start gives each milestone already done, with its real date; every milestone before it must be
+given as done or skipped too, and the whole start is checked before anything is started. Example: OPCAT
+ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three years:
+  advocacy campaign start --template opcat-ratification --country PH --input uncatStatus=ratified \\
+    --skipped awareness-dialogue="before the campaign" --skipped national-consultation="before the campaign" \\
+    --completed government-decision=2019-06-01 --completed accession-decision=2019-07-01 \\
+    --completed parliamentary-approval=2020-01-15 --completed deposit=2020-03-01 \\
+    --evidence deposit.instrumentKind=accession --evidence deposit.art24PartIVPostponement=P3Y`,
+    )
     .action(async (opts: Record<string, unknown>) => {
       const flags = parseFlags(startFlagsSchema, opts);
       const who = ctx.actor();
@@ -126,13 +182,22 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .option('--country <ISO2>', 'only this state')
     .option('--region <slug>', 'only this region, e.g. asia-pacific')
     .option('--template <id>', 'only this process template')
-    .option('--status <status>', 'active, paused, completed or cancelled')
+    .option(
+      '--status <status>',
+      'active, paused, completed or cancelled; or failed, terminated or timed-out for campaigns whose workflow stopped',
+    )
     .option('--overdue', 'only campaigns with an overdue milestone')
     .option('--limit <n>', 'at most this many (default 200)', Number)
     .action(async (opts: Record<string, unknown>) => {
       const filter = parseFlags(listFlagsSchema, opts);
-      const list = await ctx.withCampaigns((campaigns) => campaigns.list(filter));
+      const { list, stopped } = await ctx.withCampaigns(async (campaigns) => {
+        const found = await campaigns.list(filter);
+        // Campaigns whose workflow stopped without finishing are flagged with what happened and what to do.
+        const reads = await Promise.all(found.filter((s) => brokenExecutions.includes(s.execution)).map((s) => campaigns.readView(s)));
+        return { list: found, stopped: reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])) };
+      });
       ctx.out.result(list, (c) => campaignsTable(c, list));
+      warnUnreadable(ctx.out, stopped, 'their workflows stopped without the campaign finishing');
     });
 
   group

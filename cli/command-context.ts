@@ -5,7 +5,7 @@ import type { TemplateLookup } from '../activities/resolve-template.js';
 import type { CampaignClient } from '../clients/campaign-client.js';
 import type { NatsConnection } from '../infra/nats.js';
 import type { TemplateRegistry } from '../infra/templates.js';
-import { ConfigError, parseConfig, type Config } from '../shared/config.js';
+import { ConfigError, parseConfig, temporalWorkflowUrl, type Config } from '../shared/config.js';
 import { actorSchema, roleSchema, type Actor } from '../shared/ids.js';
 import { TemplateError } from '../shared/template/index.js';
 import { parseFlags } from './flags.js';
@@ -203,7 +203,14 @@ export class CliContext {
    */
   async withCampaigns<T>(fn: (campaigns: CampaignClient) => Promise<T>, templates: TemplateLookup = noTemplates): Promise<T> {
     const [temporal, { CampaignClient }] = await Promise.all([this.connectTemporal(), import('../clients/campaign-client.js')]);
-    const campaigns = new CampaignClient({ client: temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE, templates });
+    const config = this.config;
+    const campaigns = new CampaignClient({
+      client: temporal.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      templates,
+      queryTimeoutMs: config.CAMPAIGN_QUERY_TIMEOUT_MS,
+      workflowUrl: (id) => temporalWorkflowUrl(config, id),
+    });
     this.hints.unavailable ??= `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
     return temporal.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => fn(campaigns));
   }

@@ -4,7 +4,7 @@ import { WORK_LIST_MAX_DAYS, workListFilterSchema, type WorkItem } from '../shar
 import type { CliContext } from './command-context.js';
 import { optionalText, parseFlags } from './flags.js';
 import { clip, table, type Colors } from './output.js';
-import { milestoneStatusText } from './render.js';
+import { milestoneStatusText, warnUnreadable } from './render.js';
 
 /** `advocacy due`: what is overdue or due soon across all running campaigns (the facade's work list). */
 
@@ -44,7 +44,9 @@ export function workListTable(c: Colors, items: WorkItem[], withinDays: number):
 export function registerDue(program: Command, ctx: CliContext): void {
   program
     .command('due')
-    .description('what is overdue or due soon across all active and paused campaigns, overdue first')
+    .description(
+      'what is overdue or due soon across all active and paused campaigns, overdue first; campaigns that cannot be read are named on stderr',
+    )
     .option('--country <ISO2>', 'only this state')
     .option('--region <slug>', 'only this region, e.g. asia-pacific')
     .option('--template <id>', 'only this process template')
@@ -63,7 +65,8 @@ export function registerDue(program: Command, ctx: CliContext): void {
         includeBlocked: flags.blocked,
       };
       const withinDays = workListFilterSchema.parse(request).withinDays;
-      const items = await ctx.withCampaigns((campaigns) => campaigns.workList(request, { actor: who.actor }));
+      const { items, unreadable } = await ctx.withCampaigns((campaigns) => campaigns.workReport(request, { actor: who.actor }));
       ctx.out.result(items, (c) => workListTable(c, items, withinDays));
+      warnUnreadable(ctx.out, unreadable, 'their work is not listed above');
     });
 }

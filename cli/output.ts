@@ -211,6 +211,20 @@ export class Output {
     if (!this.json) this.io.stderr.write(`${this.errColours.dim(text)}\n`);
   }
 
+  /**
+   * A warning that does not change the outcome (the exit code stays 0), e.g. campaigns a list could not
+   * read: a block on stderr, or one JSON document `{ "warning": ... }` on stderr in JSON mode, so stdout
+   * keeps the data alone.
+   */
+  warning(message: string, lines: readonly string[], data: Record<string, unknown> = {}): void {
+    if (this.json) {
+      this.io.stderr.write(`${JSON.stringify({ warning: { message, ...data } })}\n`);
+      return;
+    }
+    const c = this.errColours;
+    this.io.stderr.write(`${c.yellow(c.bold('warning:'))} ${message}\n${lines.map((l) => `  - ${l}\n`).join('')}`);
+  }
+
   error(report: ErrorReport): void {
     this.io.stderr.write(this.json ? formatErrorJson(report) : formatErrorText(report, this.errColours));
   }

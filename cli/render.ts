@@ -1,7 +1,8 @@
 import type { CampaignSummary } from '../clients/campaign-client.js';
 import type { CampaignView, MilestoneView } from '../shared/campaign/index.js';
+import { unreadableLines, type UnreadableCampaign } from '../shared/campaign/unreadable.js';
 import type { ResolvedActor } from './command-context.js';
-import { clip, fields, progressBar, table, type Colors } from './output.js';
+import { clip, fields, progressBar, table, type Colors, type Output } from './output.js';
 
 /**
  * How campaigns, milestones and the acting user look in the terminal: the renderings several commands
@@ -22,6 +23,10 @@ export function statusText(c: Colors, status: string): string {
       return c.cyan(status);
     case 'cancelled':
       return c.red(status);
+    case 'failed':
+    case 'terminated':
+    case 'timed-out':
+      return c.red(c.bold(`! ${status}`));
     default:
       return status;
   }
@@ -104,6 +109,19 @@ export function renderCampaign(c: Colors, view: CampaignView, options: { history
     ['overdue', view.overdue.length ? c.red(view.overdue.join(', ')) : undefined],
     ['due soon', view.dueSoon.length ? c.yellow(view.dueSoon.join(', ')) : undefined],
     ['follow-ons', view.followOns.map((f) => `${f.campaignId} (${f.templateId}, after ${f.milestone})`).join(', ')],
+    [
+      'problems',
+      view.problems?.length
+        ? c.red(
+            view.problems
+              .map(
+                (p) =>
+                  `${p.kind} ${p.campaignId ?? p.templateId} (after ${p.milestone}): ${p.message} [${p.attempts} attempts]; ${p.action}`,
+              )
+              .join('\n'),
+          )
+        : undefined,
+    ],
   ]);
   const parts = [head, summary, `\n${c.bold('Milestones')}\n`, milestonesTable(c, view)];
   if (options.history !== false) parts.push(`\n${c.bold('Timeline')}\n`, timelineTable(c, view));
@@ -138,4 +156,14 @@ export function forbiddenHint({ actor, roleFrom }: ResolvedActor): string {
     `you act as "${actor.id}" with role ${actor.role}${roleFrom === 'default' ? ' (the default)' : roleFrom === 'env' ? ' (from ADVOCACY_ROLE)' : ' (from --role)'}; ` +
     'ask someone with the role this needs, or pass --role (or set ADVOCACY_ROLE) if you hold it'
   );
+}
+
+/**
+ * The campaigns a shared view could not read, as a warning block on stderr: what happened to each and
+ * what to do. The command still succeeds with what it could read (exit code 0).
+ */
+export function warnUnreadable(out: Output, unreadable: readonly UnreadableCampaign[], what: string): void {
+  if (unreadable.length === 0) return;
+  const count = `${unreadable.length} campaign${unreadable.length === 1 ? '' : 's'}`;
+  out.warning(`${count} could not be read; ${what}:`, unreadableLines(unreadable), { unreadable });
 }

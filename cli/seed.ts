@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultRegionStatusPath, loadRegionStatus } from '../infra/region-status.js';
 import type { TemplateRegistry } from '../infra/templates.js';
+import { judgeStart, startCampaignSchema } from '../shared/campaign/index.js';
+import { startInputOf, startRequestSchema } from '../shared/campaign/requests.js';
 import { countrySchema } from '../shared/countries.js';
 import { CampaignError } from '../shared/errors.js';
 import { seedCampaigns, SeedError, type SeedPlan, type SeedStartRequest } from '../shared/region-seed.js';
 import { RegionStatusError, type RegionStatus } from '../shared/region-status.js';
+import { formatIssues } from '../shared/validation.js';
 import type { CliContext, ResolvedActor } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, errorReport, table, type Colors, type ErrorReport } from './output.js';
@@ -31,7 +34,7 @@ export const seedFlagsSchema = z.object({
 });
 export type SeedFlags = z.output<typeof seedFlagsSchema>;
 
-export type SeedOutcome = 'planned' | 'started' | 'exists' | 'failed';
+export type SeedOutcome = 'planned' | 'invalid' | 'started' | 'exists' | 'failed';
 
 export interface SeedResult {
   country: string;
@@ -79,13 +82,15 @@ export function seedPlans(
 }
 
 const outcomeText = (c: Colors, r: SeedResult): string =>
-  r.outcome === 'started'
-    ? c.green('started')
-    : r.outcome === 'exists'
-      ? c.dim('already running')
-      : r.outcome === 'failed'
-        ? c.red(`failed: ${r.error?.message ?? ''}`)
-        : c.cyan('planned');
+  r.outcome === 'invalid'
+    ? c.red(`cannot start as planned: ${r.error?.issues.join('; ') ?? ''}`)
+    : r.outcome === 'started'
+      ? c.green('started')
+      : r.outcome === 'exists'
+        ? c.dim('already running')
+        : r.outcome === 'failed'
+          ? c.red(`failed: ${r.error?.message ?? ''}`)
+          : c.cyan('planned');
 
 export function renderSeed(c: Colors, plans: SeedPlan[], results: SeedResult[], dryRun: boolean): string {
   const out: string[] = [];
@@ -126,6 +131,35 @@ function plannedResults(plans: SeedPlan[], idPrefix: string | undefined): SeedRe
       request: campaign.request,
     })),
   );
+}
+
+/**
+ * Judges every planned start with the pure start the workflow runs (`judgeStart`, as the campaign facade
+ * does before it starts a campaign), before anything is started and in a dry run alike: a plan the region
+ * data and the templates disagree on is marked `invalid` with the fields named. Inputs the facade would
+ * learn from other running campaigns are not known offline; the plans give their inputs themselves.
+ */
+export function judgeSeedResults(results: SeedResult[], registry: Pick<TemplateRegistry, 'findTemplate'>, now: number): SeedResult[] {
+  for (const r of results) {
+    const problems = seedProblems(r, registry, now);
+    if (problems.length === 0) continue;
+    r.outcome = 'invalid';
+    r.error = errorReport(
+      new CampaignError('invalid', `${r.country} ${r.template} cannot start as planned: ${problems.join('; ')}`, problems),
+    );
+  }
+  return results.filter((r) => r.outcome === 'invalid');
+}
+
+function seedProblems(r: SeedResult, registry: Pick<TemplateRegistry, 'findTemplate'>, now: number): string[] {
+  const request = startRequestSchema.safeParse({ ...r.request, campaignId: r.campaignId });
+  if (!request.success) return formatIssues(request.error);
+  const template = registry.findTemplate(r.request.template, r.request.version);
+  if (!template) return [`template: ${r.request.template} v${r.request.version} is not loaded`];
+  const actor = { id: 'advocacy-seed', role: 'programme-lead' as const };
+  const start = startCampaignSchema.safeParse(startInputOf(request.data, template, { campaignId: r.campaignId, now, actor }));
+  if (!start.success) return formatIssues(start.error);
+  return judgeStart(start.data, now);
 }
 
 async function regionData(path: string): Promise<RegionStatus> {
@@ -214,8 +248,9 @@ export function registerSeed(program: Command, ctx: CliContext): void {
       const registry = await ctx.templates();
       const plans = seedPlans(data, flags.country, registry.allTemplates(), flags.verifiedOnly);
       const results = plannedResults(plans, flags.idPrefix);
+      const invalid = judgeSeedResults(results, registry, Date.now());
 
-      if (!flags.dryRun && who) await startSeeded(ctx, who, registry, plans, results);
+      if (!flags.dryRun && who && invalid.length === 0) await startSeeded(ctx, who, registry, plans, results);
 
       ctx.out.result(
         {
@@ -229,6 +264,13 @@ export function registerSeed(program: Command, ctx: CliContext): void {
         },
         (c) => renderSeed(c, plans, results, flags.dryRun),
       );
+      if (invalid.length)
+        throw new CliError(
+          'invalid',
+          `${invalid.length} of ${results.length} planned campaigns cannot start as planned; ${flags.dryRun ? 'this is a dry run' : 'nothing was started'}`,
+          invalid.flatMap((r) => (r.error?.issues ?? []).map((issue) => `${r.country} ${r.template}: ${issue}`)),
+          'the region data and the templates disagree on the fields named above: fix the region data file (or pass another with --data) or the template',
+        );
       const failure = seedFailure(results);
       if (failure) throw failure;
     });

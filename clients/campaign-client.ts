@@ -1,4 +1,13 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -7,9 +16,11 @@ import type { Template } from '../shared/template/validate.js';
 import {
   CAMPAIGN_WORKFLOW_TYPE,
   campaignCommandSchema,
-  checkStart,
+  checkCommandQuery,
   commandSignal,
   commandUpdate,
+  currentBehaviour,
+  judgeStart,
   resolveMapping,
   startCampaignSchema,
   viewQuery,
@@ -18,11 +29,26 @@ import {
   type StartCampaign,
 } from '../shared/campaign/index.js';
 import { campaignIdProblems } from '../shared/campaign/campaign-id.js';
-import { listFilterSchema, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
+import { listFilterSchema, startInputOf, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
-import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
-import { defaultRegion } from '../shared/countries.js';
-import { dateOfInstant } from '../shared/dates.js';
+import {
+  brokenExecutions,
+  describeUnreadable,
+  executionOf,
+  listStatus,
+  visibilityStatus,
+  type Execution,
+  type ListStatus,
+  type UnreadableCampaign,
+  type UnreadableFacts,
+} from '../shared/campaign/unreadable.js';
+import {
+  selectWorkItems,
+  workListFilterSchema,
+  type WorkItem,
+  type WorkListFilter,
+  type WorkReport,
+} from '../shared/campaign/work-list.js';
 import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
 import { actorSchema, roleAllows, type Actor } from '../shared/ids.js';
 import {
@@ -45,7 +71,8 @@ import { mapLimit } from '../infra/map-limit.js';
 
 // The types of the facade's own signatures, for callers that name them (the schemas live in shared/).
 export type { CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
-export type { WorkItem, WorkListFilter } from '../shared/campaign/work-list.js';
+export type { WorkItem, WorkListFilter, WorkReport } from '../shared/campaign/work-list.js';
+export type { UnreadableCampaign } from '../shared/campaign/unreadable.js';
 
 /** A caller's country scope, checked before it goes into a visibility query. */
 const countryScopeSchema = z.array(z.string().regex(/^[A-Z]{2}$/, 'expected upper-case ISO 3166-1 alpha-2 codes'));
@@ -54,6 +81,30 @@ const countryScopeSchema = z.array(z.string().regex(/^[A-Z]{2}$/, 'expected uppe
 const WORK_LIST_CONCURRENCY = 8;
 /** How many running campaigns (per status) the work list reads at most. */
 const WORK_LIST_MAX_CAMPAIGNS = 1000;
+/** How long one campaign's view query may take by default (CAMPAIGN_QUERY_TIMEOUT_MS). */
+const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+
+/** Temporal's gRPC statuses: a server it cannot reach; a request the workflow's state does not allow. */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** Visibility clauses for each list status: a campaign is only as live as its workflow. */
+const running = `ExecutionStatus = '${visibilityStatus.running}'`;
+const runningOrDone = `ExecutionStatus IN ('${visibilityStatus.running}', '${visibilityStatus.completed}')`;
+const stopped = (...executions: Execution[]) =>
+  `ExecutionStatus IN (${executions.map((e) => `'${visibilityStatus[e as keyof typeof visibilityStatus]}'`).join(', ')})`;
+const statusClauses: Record<ListStatus, string[]> = {
+  active: [`${CampaignStatus.name} = 'active'`, running],
+  paused: [`${CampaignStatus.name} = 'paused'`, running],
+  completed: [`${CampaignStatus.name} = 'completed'`, runningOrDone],
+  cancelled: [`${CampaignStatus.name} = 'cancelled'`, runningOrDone],
+  failed: [stopped('failed')],
+  terminated: [stopped('terminated', 'cancelled')],
+  'timed-out': [stopped('timed-out')],
+};
+
+/** What a read of one campaign's view gives: the view, or why it cannot be read. */
+export type CampaignRead = { view: CampaignView } | { unreadable: UnreadableCampaign };
 
 /** Who is asking: an actor and, for country-scoped API keys, the countries they may touch. */
 export interface Caller {
@@ -71,13 +122,27 @@ export interface CampaignClientDeps {
   taskQueue: string;
   templates: TemplateLookup;
   now?: () => number;
+  /**
+   * How long one campaign's view query may take, in milliseconds (CAMPAIGN_QUERY_TIMEOUT_MS); a query with
+   * no worker to answer it would otherwise wait for the caller's own deadline.
+   */
+  queryTimeoutMs?: number;
+  /** A campaign's page in the Temporal Web UI, named in the advice about a campaign that cannot be read. */
+  workflowUrl?: (campaignId: string) => string;
 }
 
 export class CampaignClient {
   private readonly now: () => number;
+  private readonly queryTimeoutMs: number;
 
   constructor(private readonly deps: CampaignClientDeps) {
     this.now = deps.now ?? Date.now;
+    this.queryTimeoutMs = deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  /** Runs one per-campaign Temporal call with the short query deadline. */
+  private bounded<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.client.withDeadline(Date.now() + this.queryTimeoutMs, fn);
   }
 
   /**
@@ -98,8 +163,49 @@ export class CampaignClient {
     if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country, campaignId);
   }
 
-  /** Validates like the workflow will, then starts it; returns the campaign's first view. */
+  /**
+   * Judges the start in full (`prepareStart`), then starts the workflow; returns the campaign's first view.
+   * A start refused here leaves nothing behind: no workflow exists until the start has been judged.
+   */
   async start(body: unknown, caller: Caller): Promise<CampaignView> {
+    const start = await this.prepareStart(body, caller);
+    try {
+      await this.deps.client.workflow.start(campaignWorkflow, {
+        workflowId: start.campaignId,
+        // An id is never used twice, not even once its campaign has closed: history and events name it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        taskQueue: this.deps.taskQueue,
+        args: [{ start }],
+        typedSearchAttributes: searchAttributesOf({
+          country: start.country,
+          region: start.region,
+          templateId: start.template.id,
+          stage: 'not-started',
+          status: 'active',
+          overdue: [],
+        }),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw new CampaignError('conflict', `a campaign with id ${start.campaignId} already exists`, ['campaignId: already in use']);
+      throw this.unavailable(err);
+    }
+    // Should the workflow still refuse its start (a bug: it disagrees with the judgement above), the view
+    // says so truthfully (`explainUnreadable`), and lists show the campaign as failed.
+    try {
+      return await this.bounded(() => this.deps.client.workflow.getHandle(start.campaignId).query(viewQuery));
+    } catch (err) {
+      throw await this.explainUnreadable(err, start.campaignId, { starting: true });
+    }
+  }
+
+  /**
+   * Judges a start as the workflow will run it, without starting anything: the request, the caller's role
+   * and countries, the template, the inputs learned from other campaigns, then the pure start itself
+   * (`judgeStart`: the same template snapshot, inputs and dates, with the behaviour of a new campaign).
+   * Returns the workflow's input, or throws `invalid` naming each field and what is wrong with it.
+   */
+  async prepareStart(body: unknown, caller: Caller): Promise<StartCampaign> {
     const request = parse(startRequestSchema, body, 'start request');
     parse(actorSchema, caller.actor, 'actor');
     if (!roleAllows(caller.actor.role, 'programme-lead'))
@@ -113,49 +219,16 @@ export class CampaignClient {
         'template: not found; see `advocacy templates list`',
       ]);
     const learned = await this.inputsFromOtherCampaigns(template, request.country, request.inputs);
-    const today = dateOfInstant(this.now());
+    const now = this.now();
     const campaignId = request.campaignId ?? `${request.country.toLowerCase()}-${template.id}-${randomUUID().slice(0, 8)}`;
     const start: StartCampaign = parse(
       startCampaignSchema,
-      {
-        campaignId,
-        template,
-        country: request.country,
-        region: request.region ?? defaultRegion(request.country),
-        startDate: request.startDate ?? today,
-        inputs: { ...learned, ...request.inputs },
-        ...(request.owner ? { owner: request.owner } : {}),
-        actor: caller.actor,
-        completed: request.completed,
-        skipped: request.skipped,
-      },
+      startInputOf(request, template, { campaignId, now, actor: caller.actor, learned }),
       'start request',
     );
-    const problems = checkStart(start, today);
+    const problems = judgeStart(start, now, currentBehaviour);
     if (problems.length) throw new CampaignError('invalid', `the campaign cannot start: ${problems.join('; ')}`, problems);
-
-    try {
-      const handle = await this.deps.client.workflow.start(campaignWorkflow, {
-        workflowId: campaignId,
-        // An id is never used twice, not even once its campaign has closed: history and events name it.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        taskQueue: this.deps.taskQueue,
-        args: [{ start }],
-        typedSearchAttributes: searchAttributesOf({
-          country: start.country,
-          region: start.region,
-          templateId: template.id,
-          stage: 'not-started',
-          status: 'active',
-          overdue: [],
-        }),
-      });
-      return await handle.query(viewQuery);
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError)
-        throw new CampaignError('conflict', `a campaign with id ${campaignId} already exists`, ['campaignId: already in use']);
-      throw this.unavailable(err);
-    }
+    return start;
   }
 
   /**
@@ -174,7 +247,9 @@ export class CampaignClient {
     for (const source of sources) {
       const siblings = (await this.list({ country, template: source.id })).filter((c) => c.status !== 'cancelled');
       for (const sibling of siblings) {
-        const view = await this.view(sibling.campaignId);
+        // A campaign that cannot be read teaches nothing, and must not stop another from starting.
+        const view = await this.view(sibling.campaignId).catch(() => undefined);
+        if (!view) continue;
         const facts = { inputs: view.inputs, milestones: Object.fromEntries(view.milestones.map((m) => [m.id, m])) };
         for (const m of view.milestones) {
           if (m.status !== 'done') continue;
@@ -207,36 +282,87 @@ export class CampaignClient {
   }
 
   /**
-   * A finished campaign's workflow takes no more updates and Temporal answers "not found"; the campaign
-   * still exists (its view answers), so the truthful answer is a conflict, as while it is closing.
+   * A closed campaign's workflow takes no more updates or signals and Temporal answers "not found"; the
+   * campaign still exists, so the truthful answer is a conflict saying why: it finished (its view says
+   * cancelled or completed), or its workflow stopped without it finishing (failed, terminated, timed out).
    */
   private async closedOr(error: CampaignError, campaignId: string): Promise<CampaignError> {
     if (error.code !== 'not-found') return error;
+    const handle = this.deps.client.workflow.getHandle(campaignId);
+    const described = await this.bounded(() => handle.describe()).catch(() => undefined);
+    if (!described) return error;
+    const execution = executionOf(described.status.name);
+    if (brokenExecutions.includes(execution)) {
+      const unreadable = await this.stoppedCampaign({ campaignId, ...this.placeOf(described.typedSearchAttributes) }, execution);
+      const message = `the campaign takes no changes: ${unreadable.message}`;
+      return new CampaignError('conflict', `${message}. What to do: ${unreadable.action}`, [message]);
+    }
     const view = await this.view(campaignId).catch(() => undefined);
     if (!view || (view.status !== 'cancelled' && view.status !== 'completed')) return error;
     const message = `the campaign is ${view.status}; no further changes are accepted`;
     return new CampaignError('conflict', message, [message]);
   }
 
-  /** Fire-and-forget: the workflow logs and drops an invalid command. */
+  /**
+   * A command as a Temporal signal, for callers that do not wait for the result. What the workflow would
+   * drop is refused here first: the campaign is asked whether it would accept the command now
+   * (`check-command.v1`, the update validator's own check, changing nothing). When it cannot answer (no
+   * engine worker in time, or a run that predates that query), the signal is sent anyway, as before: the
+   * workflow checks it on arrival and logs what it drops. The campaign may change between the check and the
+   * signal's arrival; an update (`execute`) is the way to be told for certain.
+   */
   async signal(campaignId: string, body: unknown, caller: Caller): Promise<void> {
     const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const command = parse(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? randomUUID() }, 'command');
     await this.checkCampaignCountry(caller, campaignId);
+    const handle = this.deps.client.workflow.getHandle(campaignId);
+    // Only a "no" from the campaign refuses: a campaign that cannot be asked (no worker in time, one that
+    // cannot run it, a run from before this query, a closed one) gets the signal, whose own answer decides.
+    const verdict = await this.bounded(() => handle.query(checkCommandQuery, command)).catch(() => undefined);
+    if (verdict && !verdict.ok) throw new CampaignError(verdict.code, verdict.message, [verdict.message]);
     try {
-      await this.deps.client.workflow.getHandle(campaignId).signal(commandSignal, command);
+      await handle.signal(commandSignal, command);
     } catch (err) {
       throw await this.closedOr(this.translate(err, campaignId), campaignId);
     }
   }
 
+  /**
+   * One campaign's view. The query waits at most the query timeout: a campaign that cannot answer is
+   * reported for what it is (its workflow failed or stopped, or no engine worker answered), never as
+   * Temporal being down.
+   */
   async view(campaignId: string, caller?: Caller): Promise<CampaignView> {
+    let view: CampaignView;
     try {
-      const view = await this.deps.client.workflow.getHandle(campaignId).query(viewQuery);
-      if (caller) this.checkCountry(caller, view.country, campaignId);
-      return view;
+      view = await this.bounded(() => this.deps.client.workflow.getHandle(campaignId).query(viewQuery));
     } catch (err) {
-      throw this.translate(err, campaignId);
+      throw await this.explainUnreadable(err, campaignId);
+    }
+    if (caller) this.checkCountry(caller, view.country, campaignId);
+    return view;
+  }
+
+  /**
+   * One listed campaign, read for a shared view: its view, why it cannot be read (its workflow stopped, or
+   * it did not answer in time), or nothing when it has gone since it was listed. Never throws for the
+   * campaign's own sake, so one broken campaign cannot fail a list; only an unreachable Temporal does.
+   */
+  async readView(summary: CampaignSummary, caller?: Caller): Promise<CampaignRead | undefined> {
+    if (brokenExecutions.includes(summary.execution)) return { unreadable: await this.stoppedCampaign(summary, summary.execution) };
+    try {
+      const view = await this.bounded(() => this.deps.client.workflow.getHandle(summary.campaignId).query(viewQuery));
+      if (caller) this.checkCountry(caller, view.country, summary.campaignId);
+      return { view };
+    } catch (err) {
+      if (err instanceof CampaignError) throw err;
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      if (this.temporalDown(err)) throw this.unavailable(err);
+      const facts = await this.whyUnreadable(err, summary.campaignId);
+      if (brokenExecutions.includes(facts.execution)) return { unreadable: await this.stoppedCampaign(summary, facts.execution) };
+      return {
+        unreadable: this.describe({ ...facts, campaignId: summary.campaignId, country: summary.country, template: summary.template }),
+      };
     }
   }
 
@@ -244,32 +370,44 @@ export class CampaignClient {
    * Campaigns matching the filter. A scoped caller naming another country is refused (as `view` would
    * refuse each campaign); naming none, it gets its own countries' campaigns only, chosen by the
    * visibility query itself so `limit` counts only campaigns it may see. No caller: the engine's own
-   * look-ups, unscoped.
+   * look-ups, unscoped. Each row says how the campaign's workflow stands (`execution`), and its status is
+   * failed, terminated or timed-out when the workflow stopped without the campaign finishing.
    */
   async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
     const f = parse(listFilterSchema, filter, 'filter');
+    return this.search(f, caller, f.status ? statusClauses[f.status] : []);
+  }
+
+  private async search(f: z.output<typeof listFilterSchema>, caller: Caller | undefined, where: string[]): Promise<CampaignSummary[]> {
     const scope = caller?.countries ? parse(countryScopeSchema, caller.countries, 'caller') : undefined;
     if (f.country && caller) this.checkCountry(caller, f.country);
     if (scope?.length === 0) return [];
-    // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns.
-    const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`, `TaskQueue = '${this.deps.taskQueue}'`];
+    // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns;
+    // a run that continued as new is the same campaign as the run it continued in.
+    const clauses = [
+      `WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`,
+      `TaskQueue = '${this.deps.taskQueue}'`,
+      `ExecutionStatus != '${visibilityStatus['continued-as-new']}'`,
+    ];
     if (f.country) clauses.push(`${CampaignCountry.name} = '${f.country}'`);
     else if (scope) clauses.push(`${CampaignCountry.name} IN (${scope.map((c) => `'${c}'`).join(', ')})`);
     if (f.region) clauses.push(`${CampaignRegion.name} = '${f.region}'`);
     if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);
-    if (f.status) clauses.push(`${CampaignStatus.name} = '${f.status}'`);
     if (f.overdue !== undefined) clauses.push(`${CampaignOverdue.name} = ${f.overdue}`);
+    clauses.push(...where);
     const out: CampaignSummary[] = [];
     try {
       for await (const wf of this.deps.client.workflow.list({ query: clauses.join(' AND ') })) {
         const sa = wf.typedSearchAttributes;
+        const execution = executionOf(wf.status.name);
         const summary: CampaignSummary = {
           campaignId: wf.workflowId,
           country: sa.get(CampaignCountry) ?? '',
           region: sa.get(CampaignRegion) ?? '',
           template: sa.get(CampaignTemplate) ?? '',
           stage: sa.get(CampaignStage) ?? '',
-          status: sa.get(CampaignStatus) ?? '',
+          status: listStatus(sa.get(CampaignStatus) ?? '', execution),
+          execution,
           overdue: sa.get(CampaignOverdue) ?? false,
           startedAt: wf.startTime.toISOString(),
         };
@@ -284,31 +422,178 @@ export class CampaignClient {
 
   /**
    * The cross-campaign work list: every pending milestone of the active and paused campaigns the caller
-   * may see that is overdue or due within `withinDays`, overdue first (shared/campaign/work-list.ts).
+   * may see that is overdue or due within `withinDays`, overdue first (shared/campaign/work-list.ts). The
+   * items only; `workReport` also names the campaigns that could not be read.
    */
   async workList(filter: WorkListFilter, caller: Caller): Promise<WorkItem[]> {
+    return (await this.workReport(filter, caller)).items;
+  }
+
+  /**
+   * The work list and the campaigns in its scope that could not be read. Only running workflows are
+   * queried, each with the short query timeout; a campaign that cannot answer, and one that was active or
+   * paused when its workflow stopped (failed, terminated, timed out), is named in `unreadable` with what to
+   * do, and the others' work is listed as usual. When a whole round of queries gets no answer (the engine
+   * worker is down), the rest are not queried: they are reported unanswered at once.
+   */
+  async workReport(filter: WorkListFilter, caller: Caller): Promise<WorkReport> {
     const f = parse(workListFilterSchema, filter, 'filter');
     parse(actorSchema, caller.actor, 'actor');
-    const where = {
-      ...(f.country ? { country: f.country } : {}),
-      ...(f.region ? { region: f.region } : {}),
-      ...(f.template ? { template: f.template } : {}),
-      limit: WORK_LIST_MAX_CAMPAIGNS,
-    };
-    const running = (await Promise.all((['active', 'paused'] as const).map((status) => this.list({ ...where, status }, caller)))).flat();
-    const views = await mapLimit(running, WORK_LIST_CONCURRENCY, async (summary) => {
-      try {
-        return await this.view(summary.campaignId, caller);
-      } catch (err) {
-        // Gone between the list and the query (search attributes lag a little): not part of the work.
-        if (err instanceof CampaignError && err.code === 'not-found') return undefined;
-        throw err;
-      }
-    });
-    return selectWorkItems(
-      views.filter((v): v is CampaignView => v !== undefined),
-      f,
+    const where = parse(
+      listFilterSchema,
+      {
+        ...(f.country ? { country: f.country } : {}),
+        ...(f.region ? { region: f.region } : {}),
+        ...(f.template ? { template: f.template } : {}),
+        limit: WORK_LIST_MAX_CAMPAIGNS,
+      },
+      'filter',
     );
+    const [active, paused, stoppedWithWork] = await Promise.all([
+      this.search(where, caller, statusClauses.active),
+      this.search(where, caller, statusClauses.paused),
+      this.search(where, caller, [`${CampaignStatus.name} IN ('active', 'paused')`, stopped(...brokenExecutions)]),
+    ]);
+    let unanswered = 0;
+    const reads = await mapLimit([...active, ...paused], WORK_LIST_CONCURRENCY, async (summary) => {
+      if (unanswered >= WORK_LIST_CONCURRENCY)
+        return {
+          unreadable: this.describe({
+            ...summary,
+            problem: 'no-answer',
+            detail: 'not queried, as the campaigns queried before it did not answer either',
+          }),
+        };
+      const read = await this.readView(summary, caller);
+      if (read && 'unreadable' in read && read.unreadable.problem === 'no-answer') unanswered += 1;
+      else if (read) unanswered = 0;
+      return read;
+    });
+    const stoppedReads = await mapLimit(stoppedWithWork, WORK_LIST_CONCURRENCY, (summary) =>
+      this.stoppedCampaign(summary, summary.execution),
+    );
+    const views = reads.flatMap((r) => (r && 'view' in r ? [r.view] : []));
+    const unreadable = [...reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])), ...stoppedReads];
+    return { items: selectWorkItems(views, f), unreadable };
+  }
+
+  /** Country and template of a campaign, from its search attributes. */
+  private placeOf(sa: { get: (key: typeof CampaignCountry) => string | undefined }): { country: string; template: string } {
+    return { country: sa.get(CampaignCountry) ?? '', template: sa.get(CampaignTemplate) ?? '' };
+  }
+
+  private describe(
+    facts: Pick<UnreadableFacts, 'campaignId' | 'country' | 'template' | 'problem' | 'detail' | 'failureType'>,
+  ): UnreadableCampaign {
+    return describeUnreadable({
+      ...facts,
+      taskQueue: this.deps.taskQueue,
+      timeoutMs: this.queryTimeoutMs,
+      temporalUrl: this.deps.workflowUrl?.(facts.campaignId),
+    });
+  }
+
+  /** A campaign whose workflow stopped: why (the failure or the termination reason, when Temporal has one). */
+  private async stoppedCampaign(
+    place: Pick<CampaignSummary, 'campaignId' | 'country' | 'template'>,
+    execution: Execution,
+  ): Promise<UnreadableCampaign> {
+    const closure = await this.closureOf(this.deps.client.workflow.getHandle(place.campaignId));
+    const problem = execution === 'failed' || execution === 'timed-out' ? execution : 'terminated';
+    return this.describe({ ...place, problem, ...closure });
+  }
+
+  /** How a closed workflow ended, from its result (immediate for a closed workflow, bounded all the same). */
+  private async closureOf(handle: WorkflowHandle): Promise<{ detail?: string; failureType?: string; problems?: string[] }> {
+    try {
+      await this.bounded(() => handle.result());
+      return {};
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) return {};
+      const cause = err.cause;
+      if (!cause) return { detail: err.message };
+      if (cause instanceof ApplicationFailure) {
+        const details = cause.details?.[0];
+        return {
+          detail: cause.message,
+          failureType: cause.type ?? undefined,
+          ...(Array.isArray(details) ? { problems: details.map(String) } : {}),
+        };
+      }
+      return { detail: cause.message };
+    }
+  }
+
+  /** Why a campaign's view query failed: no answer in time, its workflow stopped, or the query itself failed. */
+  private async whyUnreadable(
+    err: unknown,
+    campaignId: string,
+  ): Promise<{ problem: UnreadableFacts['problem']; execution: Execution; country: string; template: string; detail?: string }> {
+    const described = await this.bounded(() => this.deps.client.workflow.getHandle(campaignId).describe()).catch(() => undefined);
+    const execution = described ? executionOf(described.status.name) : 'unknown';
+    const place = described ? this.placeOf(described.typedSearchAttributes) : { country: '', template: '' };
+    if (brokenExecutions.includes(execution))
+      return { problem: execution === 'failed' || execution === 'timed-out' ? execution : 'terminated', execution, ...place };
+    // A workflow task tried more than once keeps failing: the worker cannot run the campaign. Temporal then
+    // refuses its queries, or holds them until the deadline, depending on the moment.
+    const failing = (described?.raw.pendingWorkflowTask?.attempt ?? 0) > 1;
+    const refused =
+      err instanceof Error &&
+      isGrpcServiceError(err.cause) &&
+      Number(err.cause.code) === GRPC_FAILED_PRECONDITION &&
+      /workflow task in failed state/i.test(err.cause.message);
+    if (failing || refused) return { problem: 'stuck', execution, ...place };
+    if (isGrpcDeadlineError(err)) return { problem: 'no-answer', execution, ...place };
+    const detail = err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err);
+    return { problem: 'query-failed', execution, ...place, detail };
+  }
+
+  /**
+   * The error for a view query that failed, saying what really happened: no such campaign (404); a start
+   * the workflow refused (400, with its problems); a workflow that stopped (409, with the reason and what
+   * to do); no engine worker answering, or a view the engine cannot compute (503, saying so). Only an
+   * unreachable Temporal is reported as such.
+   */
+  private async explainUnreadable(err: unknown, campaignId: string, options: { starting?: boolean } = {}): Promise<CampaignError> {
+    if (err instanceof CampaignError || err instanceof WorkflowNotFoundError || this.temporalDown(err))
+      return this.translate(err, campaignId);
+    const facts = await this.whyUnreadable(err, campaignId);
+    if (facts.execution === 'unknown' && err instanceof Error && /not found/i.test(err.message)) return this.translate(err, campaignId);
+    if (brokenExecutions.includes(facts.execution)) {
+      const handle = this.deps.client.workflow.getHandle(campaignId);
+      const closure = await this.closureOf(handle);
+      if (closure.failureType === 'invalid-start') {
+        // The caller's start was bad (400); for anyone reading it later, the campaign is what conflicts (409).
+        const problems = closure.problems ?? [closure.detail ?? 'invalid start'];
+        const message = `campaign ${campaignId} never started: its workflow refused its start: ${problems.join('; ')}`;
+        if (options.starting) return new CampaignError('invalid', message, problems);
+        return new CampaignError('conflict', `${message}. What to do: start the campaign again with valid input`, problems);
+      }
+      const unreadable = this.describe({
+        campaignId,
+        country: facts.country,
+        template: facts.template,
+        problem: facts.problem,
+        ...closure,
+      });
+      return new CampaignError(
+        'conflict',
+        `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`,
+        [unreadable.message],
+      );
+    }
+    // No worker answered, or none can run the campaign: a server-side condition that may pass (503).
+    const unreadable = this.describe({ campaignId, ...facts });
+    return new CampaignError(
+      'unavailable',
+      `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`,
+    );
+  }
+
+  /** True when the error says Temporal itself could not be reached (not a campaign that could not answer). */
+  private temporalDown(err: unknown): boolean {
+    const cause = err instanceof Error && isGrpcServiceError(err.cause) ? err.cause : err;
+    return isGrpcServiceError(cause) && Number(cause.code) === GRPC_UNAVAILABLE;
   }
 
   private translate(err: unknown, campaignId: string): CampaignError {
@@ -323,13 +608,32 @@ export class CampaignClient {
     }
     const message = err instanceof Error ? err.message : String(err);
     if (/not found/i.test(message)) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
+    if (isGrpcDeadlineError(err) && !this.temporalDown(err))
+      return new CampaignError(
+        'unavailable',
+        `campaign ${campaignId} did not answer in time: check that an engine worker (\`npm run worker\`) runs and polls task queue "${this.deps.taskQueue}"`,
+      );
     return this.unavailable(err);
   }
 
+  /**
+   * The error for a Temporal call that failed for Temporal's sake. Only a gRPC failure is "Temporal did not
+   * answer"; anything else (a workflow's own failure never gets here) is reported with its own message.
+   */
   private unavailable(err: unknown): CampaignError {
     if (err instanceof CampaignError) return err;
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const message = err instanceof Error ? `${err.message}${cause}` : String(err);
+    const fromTemporal =
+      isGrpcServiceError(err) ||
+      (err instanceof Error && isGrpcServiceError(err.cause)) ||
+      !(err instanceof Error) ||
+      err.name === 'ServiceError';
+    if (!fromTemporal)
+      return new CampaignError(
+        'unavailable',
+        `the engine could not complete the request (${message}); try again, and report it if it persists`,
+      );
     return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
   }
 }

@@ -7,8 +7,8 @@ import type { Sessions } from './sessions.js';
 
 /** What the app is built from; everything is passed in, so tests build it on their own servers. */
 export interface AppDeps {
-  /** The one campaign facade (start, execute, view, list, workList). */
-  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list' | 'workList'>;
+  /** The one campaign facade (start, execute, view, list, the work list, and reading listed campaigns). */
+  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list' | 'workList' | 'workReport' | 'readView'>;
   templates: Pick<TemplateRegistry, 'listTemplates' | 'findTemplate'>;
   keys: KeyVerifier;
   config: Config;

@@ -69,6 +69,12 @@ export const configSchema = z.object({
    * answer in time is listed from its search attributes alone, so one slow workflow never stalls the page.
    */
   DASHBOARD_VIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * How long the engine waits for one campaign's view query, in milliseconds. A campaign that does not
+   * answer in time (no engine worker, or one that cannot run it) is flagged in the shared views (work
+   * list, campaign lists) instead of holding them up, and a single view answers 503 saying so.
+   */
+  CAMPAIGN_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Temporal Web UI base address, linked from the dashboard; default http://127.0.0.1:$TEMPORAL_UI_PORT. */
   TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /**
@@ -94,6 +100,14 @@ export function apiKeysFile(config: Pick<Config, 'API_KEYS_FILE' | 'DATA_DIR'>):
 /** The Temporal Web UI's base address (no trailing slash). */
 export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT'>): string {
   return (config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`).replace(/\/+$/, '');
+}
+
+/** A workflow's page in the Temporal Web UI (a campaign's id is its workflow id). */
+export function temporalWorkflowUrl(
+  config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT' | 'TEMPORAL_NAMESPACE'>,
+  workflowId: string,
+): string {
+  return `${temporalUiUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 export class ConfigError extends Error {

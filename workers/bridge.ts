@@ -130,7 +130,12 @@ async function main(): Promise<void> {
   const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const campaigns = new CampaignClient({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates });
+  const campaigns = new CampaignClient({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    templates,
+    queryTimeoutMs: config.CAMPAIGN_QUERY_TIMEOUT_MS,
+  });
   const nc = await connectNats(config, { name: 'command-bridge', logger, waitOnFirstConnect: true });
   const bridge = startBridge({ nc, campaigns, config, logger });
   const shutdown = async (signal: string) => {

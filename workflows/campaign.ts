@@ -2,10 +2,14 @@ import { ApplicationFailure, allHandlersFinished, condition, log, patched, setHa
 import { z } from 'zod';
 import {
   applyCommand,
+  behaviourOf,
   campaignCommandSchema,
+  checkCommandQuery,
   commandSignal,
   commandUpdate,
   nextWakeUp,
+  recordProblem,
+  solveProblem,
   startCampaign,
   startCampaignSchema,
   StartError,
@@ -25,7 +29,7 @@ import { checkCommand } from '../shared/campaign/validate-command.js';
 import { dateOfInstant } from '../shared/dates.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import { continueAsNewCheck, continueAsNewWhenIdle, continuedSchema, type Continued } from './continue-as-new.js';
-import { startFollowOnStarter } from './follow-ons.js';
+import { startFollowOnStarter, type Parked } from './follow-ons.js';
 import { startPublisher } from './outbox.js';
 import { formatIssues } from '../shared/validation.js';
 
@@ -37,6 +41,9 @@ import { formatIssues } from '../shared/validation.js';
  * two coroutines beside this file: the outbox's publisher (`outbox.ts`) and the follow-on starter
  * (`follow-ons.ts`). A long history continues as new (`continue-as-new.ts`).
  */
+
+/** How long parked follow-on requests wait before they are tried again (unless the campaign changes first). */
+const RETRY_PARKED_MS = 60 * 60 * 1000;
 
 export type CampaignWorkflowInput =
   { start: StartCampaign; continueAsNewAfter?: number } | { continued: Continued; continueAsNewAfter?: number };
@@ -56,19 +63,43 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   };
 
   // Behaviour changes for running campaigns: a history recorded before a change replays without it.
-  const behaviour: MachineOptions = { announceBlocked: patched('milestone-blocked-event') };
+  const behaviour: MachineOptions = behaviourOf(patched);
 
+  // A bad input never fails the workflow task (that would retry it forever, a campaign stuck half-born):
+  // the run ends at once as Failed, with a non-retryable failure of type `invalid-start` that names every
+  // problem. The campaign facade judges a start with the same pure start first, so only a start made
+  // with Temporal directly gets here; lists show such a campaign as failed (docs/architecture.md).
+  const refuse = (err: unknown): never => {
+    if (err instanceof StartError)
+      throw ApplicationFailure.create({ type: 'invalid-start', message: err.message, nonRetryable: true, details: [err.problems] });
+    if (err instanceof z.ZodError) {
+      const issues = formatIssues(err);
+      throw ApplicationFailure.create({
+        type: 'invalid-start',
+        message: `invalid workflow input: ${issues.join('; ')}`,
+        nonRetryable: true,
+        details: [issues],
+      });
+    }
+    throw err;
+  };
   if ('start' in input) {
     try {
       const outcome = startCampaign(startCampaignSchema.parse(input.start), Date.now(), behaviour);
       state = outcome.state;
       take(outcome.effects);
     } catch (err) {
-      if (err instanceof StartError || err instanceof z.ZodError) throw ApplicationFailure.nonRetryable(err.message, 'invalid-start');
+      refuse(err);
       throw err;
     }
   } else {
-    const continued = continuedSchema.parse(input.continued);
+    let continued: z.output<typeof continuedSchema>;
+    try {
+      continued = continuedSchema.parse(input.continued);
+    } catch (err) {
+      refuse(err);
+      throw err;
+    }
     state = continued.state;
     outbox.push(...continued.outbox);
     followOnQueue.push(...continued.followOns);
@@ -103,6 +134,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   };
 
   setHandler(viewQuery, () => viewCampaign(state, Date.now()));
+  setHandler(checkCommandQuery, (raw) => {
+    const parsed = campaignCommandSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, requestId: '', code: 'invalid', message: formatIssues(parsed.error).join('; ') };
+    const cmd = parsed.data;
+    const rejection = state.requests[cmd.requestId] ? undefined : checkCommand(state, cmd, dateOfInstant(Date.now()));
+    return rejection ? { ok: false, requestId: cmd.requestId, ...rejection } : { ok: true, requestId: cmd.requestId, events: [] };
+  });
   setHandler(commandUpdate, (raw) => execute(parseCommand(raw)), {
     validator: (raw) => {
       const cmd = parseCommand(raw);
@@ -123,7 +161,25 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   });
 
   const publisher = startPublisher(outbox);
-  const followOnStarter = startFollowOnStarter({ followOns: followOnQueue, informs: informQueue }, () => state, campaignWorkflow);
+  // Follow-ons and informs that failed for good wait here; they are retried on the campaign's next change,
+  // hourly meanwhile, once more when it finishes, and carried across continue-as-new.
+  const parked: Parked = { followOns: [], informs: [] };
+  let retryParkedAt: number | undefined;
+  const retryParked = () => {
+    followOnQueue.unshift(...parked.followOns.splice(0));
+    informQueue.unshift(...parked.informs.splice(0));
+    retryParkedAt = undefined;
+  };
+  const followOnStarter = startFollowOnStarter({ followOns: followOnQueue, informs: informQueue }, parked, () => state, campaignWorkflow, {
+    failed(subject, message) {
+      log.warn('parked a follow-on request that failed for good', { kind: subject.kind, templateId: subject.templateId, message });
+      state = recordProblem(state, subject, message, Date.now());
+      retryParkedAt ??= Date.now() + RETRY_PARKED_MS;
+    },
+    done(subject) {
+      state = solveProblem(state, subject, Date.now());
+    },
+  });
 
   const threshold = input.continueAsNewAfter;
   const shouldContinueAsNew = continueAsNewCheck(threshold);
@@ -132,8 +188,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   while (!finished()) {
     const seen = changes;
     const wake = nextWakeUp(state, Date.now());
-    const timeout = wake === undefined ? undefined : Math.max(0, wake - Date.now());
+    // Only a campaign with parked requests waits for their retry: the others set the timers they always did.
+    const next = retryParkedAt === undefined ? wake : Math.min(wake ?? retryParkedAt, retryParkedAt);
+    const timeout = next === undefined ? undefined : Math.max(0, next - Date.now());
     await condition(() => changes !== seen || shouldContinueAsNew(), timeout);
+    if (retryParkedAt !== undefined && (changes !== seen || Date.now() >= retryParkedAt)) retryParked();
     const outcome = tick(state, Date.now(), behaviour);
     if (outcome.effects.events.length > 0) {
       state = outcome.state;
@@ -143,11 +202,18 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     if (shouldContinueAsNew() && !finished())
       await continueAsNewWhenIdle(
         [publisher, followOnStarter],
-        () => ({ state, outbox: [...outbox], followOns: [...followOnQueue], informs: [...informQueue] }),
+        () => ({
+          state,
+          outbox: [...outbox],
+          followOns: [...parked.followOns, ...followOnQueue],
+          informs: [...parked.informs, ...informQueue],
+        }),
         threshold,
       );
   }
-  // Finished: deliver what is left, then close. Follow-ons outlive this workflow (ABANDON).
+  // Finished: deliver what is left, then close. Follow-ons outlive this workflow (ABANDON). Parked requests
+  // get one last try; if they fail again, the final state (its view) keeps the problem and what to do.
+  if (retryParkedAt !== undefined) retryParked();
   await condition(() => outbox.length === 0 && followOnQueue.length === 0 && informQueue.length === 0 && allHandlersFinished());
   return viewCampaign(state, Date.now());
 }

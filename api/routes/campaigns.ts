@@ -78,6 +78,11 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       schema: {
         tags: ['campaigns'],
         summary: 'List campaigns, filtered by country, region, template, status or overdue',
+        description:
+          "Read from the campaigns' search attributes and Temporal's execution status, never from the campaigns themselves, so " +
+          'one broken campaign cannot fail the list. `execution` says how the workflow stands; `status` is failed, terminated or ' +
+          'timed-out when the workflow stopped without the campaign finishing (filter by it to find them), so such a campaign is ' +
+          'never listed as active.',
         querystring: listQuery,
         response: {
           200: json('Matching campaigns (only those of your countries for a country-scoped key)', z.array(campaignSummarySchema)),
@@ -110,7 +115,7 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
         tags: ['campaigns'],
         summary: 'Show a campaign: milestones, due dates, owners, progress and history',
         params: campaignParams,
-        response: { 200: json('The campaign', campaignView), ...errorResponses(400, 401, 403, 404, 503) },
+        response: { 200: json('The campaign', campaignView), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => ctx.campaigns.view(request.params.id, requireCaller(request)),

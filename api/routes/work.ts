@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
-import { errorResponses, json, workItem, workQuery } from '../schemas.js';
+import { errorResponses, json, workItem, workQuery, workReport } from '../schemas.js';
 
 /**
  * The cross-campaign work list (any role): pending milestones of active and paused campaigns that are
- * overdue or due within `withinDays`, overdue first. Country-scoped keys see only their countries.
+ * overdue or due within `withinDays`, overdue first. Country-scoped keys see only their countries. The
+ * campaigns that could not be read are counted in a header, or named in the envelope (`envelope=true`).
  */
 export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
   app.get(
@@ -20,17 +21,26 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
           'Every pending milestone of the active and paused campaigns you may see that is overdue or has a due date within ' +
           '`withinDays` (default 30) of today, overdue first, each group by due date. Open milestones without a due date are ' +
           'not listed. `includeBlocked=false` leaves out milestones still waiting on earlier ones (overdue ones always show). ' +
-          "`owner` matches the milestone's owner, else the campaign's.",
+          "`owner` matches the milestone's owner, else the campaign's.\n\n" +
+          'A campaign that cannot be read never fails the list: one whose workflow stopped (failed, terminated, timed out) ' +
+          'while it was active or paused, or whose view got no answer within CAMPAIGN_QUERY_TIMEOUT_MS, is left out of the ' +
+          'items and counted in the `Unreadable-Campaigns` header; with `envelope=true` the answer is a WorkReport ' +
+          '`{ items, unreadable }` that names each with what happened and what to do. The bare array stays the default so ' +
+          'existing clients keep working.',
         querystring: workQuery,
         response: {
-          200: json('Overdue and due-soon milestones (only those of your countries for a country-scoped key)', z.array(workItem)),
+          200: json(
+            'Overdue and due-soon milestones (only those of your countries for a country-scoped key); a WorkReport with ' +
+              '`envelope=true`. Header `Unreadable-Campaigns`: how many campaigns in scope could not be read.',
+            z.union([z.array(workItem), workReport]),
+          ),
           ...errorResponses(400, 401, 403, 503),
         },
       },
     },
-    async (request) => {
-      const { country, region, template, owner, withinDays, includeBlocked } = request.query;
-      return ctx.campaigns.workList(
+    async (request, reply) => {
+      const { country, region, template, owner, withinDays, includeBlocked, envelope } = request.query;
+      const report = await ctx.campaigns.workReport(
         {
           ...(country ? { country } : {}),
           ...(region ? { region } : {}),
@@ -41,6 +51,10 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
         },
         requireCaller(request),
       );
+      if (report.unreadable.length)
+        request.log.warn({ unreadable: report.unreadable.map((u) => [u.campaignId, u.problem]) }, 'work list: campaigns could not be read');
+      void reply.header('unreadable-campaigns', String(report.unreadable.length));
+      return envelope ? report : report.items;
     },
   );
   done();

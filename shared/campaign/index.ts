@@ -7,5 +7,6 @@ export * from './view.js';
 export * from './messages.js';
 export type * from './activities.js';
 export type { Effects, FollowOnRequest, InformRequest } from './effects.js';
-export { currentBehaviour, systemActor, type MachineOptions } from './transition.js';
+export { behaviourOf, behaviourPatches, currentBehaviour, systemActor, type MachineOptions } from './transition.js';
 export { resolveMapping } from './settle.js';
+export { recordProblem, solveProblem, type ProblemSubject } from './problems.js';

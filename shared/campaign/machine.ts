@@ -103,7 +103,7 @@ export function startCampaign(input: StartCampaign, now: number, options: Machin
   // Prior facts are applied in dependency order, letting automatic milestones derive between them;
   // the ones not applied yet are left alone meanwhile (a given date beats a derived one), and nothing is
   // announced until all are applied (a milestone given as done is never reported overdue).
-  const prior = new Map(input.completed.map((c) => [c.milestone, c]));
+  const prior = new Map(input.completed.map((c, i) => [c.milestone, { ...c, at: `completed.${i}` }]));
   const skipped = new Map(input.skipped.map((s) => [s.milestone, s]));
   const pending = new Set(prior.keys());
   for (const def of topologicalOrder(input.template)) {
@@ -118,16 +118,19 @@ export function startCampaign(input: StartCampaign, now: number, options: Machin
     }
     const done = prior.get(def.id);
     if (!done || m.status === 'done') continue;
-    if (m.status === 'skipped')
-      throw new StartError([`completed: "${def.id}" is given as done but is skipped (${m.skipReason ?? m.skipCause})`]);
+    if (m.status === 'skipped') throw new StartError([`${done.at}.milestone: ${givenButSkipped(def.id, m, input)}`]);
     if (!dependenciesMet(tx.state, def)) {
       const open = def.dependsOn.filter((d) => !['done', 'skipped'].includes(tx.milestone(d).status));
-      throw new StartError([`completed: "${def.id}" is given as done but ${open.map((d) => `"${d}"`).join(', ')} is not`]);
+      throw new StartError([
+        `${done.at}.milestone: "${def.id}" is given as done but ${open.map((d) => `"${d}"`).join(', ')} ${open.length > 1 ? 'are' : 'is'} not: ${markDoneOrSkipped(open)}`,
+      ]);
     }
     for (const d of def.dependsOn) {
       const dep = tx.milestone(d);
       if (dep.status === 'done' && dep.completedOn && done.date < dep.completedOn)
-        throw new StartError([`completed: "${def.id}" on ${done.date} is before "${d}" (${dep.completedOn})`]);
+        throw new StartError([
+          `${done.at}.date: "${def.id}" on ${done.date} is before "${d}" (${dep.completedOn})${prior.has(d) ? '' : ', derived from the dates given'}`,
+        ]);
     }
     markDone(tx, def.id, { date: done.date, evidence: done.evidence, note: done.note }, input.actor);
     pending.delete(def.id);
@@ -135,6 +138,42 @@ export function startCampaign(input: StartCampaign, now: number, options: Machin
   }
   settle(tx);
   return { state: tx.state, effects: tx.effects };
+}
+
+/**
+ * How to give milestones as done or skipped in a start request, in the request's own words; the CLI
+ * rewrites these exact phrases into its flags (`startIssueAsFlag` in cli/campaign.ts).
+ */
+export function markDoneOrSkipped(milestones: readonly string[]): string {
+  const done = milestones.map((id) => `{"milestone": "${id}", "date": "YYYY-MM-DD"}`).join(', ');
+  const skipped = milestones.map((id) => `{"milestone": "${id}", "reason": "..."}`).join(', ');
+  return `give ${milestones.length > 1 ? 'them' : 'it'} as done (add ${done} to completed) or as skipped (add ${skipped} to skipped)`;
+}
+
+/** Why a milestone given as done was skipped on the way, and what to give instead. */
+function givenButSkipped(id: string, m: MilestoneState, input: StartCampaign): string {
+  const reason = `"${id}" is given as done but is skipped (${m.skipReason ?? m.skipCause})`;
+  if (m.skipCause === 'manual') {
+    const at = input.skipped.findIndex((s) => s.milestone === id);
+    return `${reason}: it is also in skipped.${at}; give it only once`;
+  }
+  if (m.skipCause === 'alternative-chosen') return `${reason}: give only one of the alternatives as done`;
+  return `${reason}: leave it out, or change the inputs so that it applies`;
+}
+
+/**
+ * Everything wrong with a start, found by running the start itself as the workflow will (the same
+ * template snapshot, inputs, dates and behaviour): empty when it can start. The campaign facade calls
+ * it before a workflow exists, so a start the workflow would refuse is refused with its fields named.
+ */
+export function judgeStart(input: StartCampaign, now: number, options: MachineOptions = {}): string[] {
+  try {
+    startCampaign(input, now, options);
+    return [];
+  } catch (err) {
+    if (err instanceof StartError) return err.problems;
+    throw err;
+  }
 }
 
 function markDone(

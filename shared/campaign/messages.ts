@@ -9,5 +9,10 @@ import type { CampaignView } from './view.js';
 export const commandUpdate = defineUpdate<CommandResult, [CampaignCommand]>('command.v1');
 export const commandSignal = defineSignal<[CampaignCommand]>('command.v1');
 export const viewQuery = defineQuery<CampaignView>('view.v1');
+/**
+ * Would the campaign accept this command now? Answers as the command would (a repeated request id is
+ * accepted, with no events), changing nothing; the facade asks before sending a fire-and-forget signal.
+ */
+export const checkCommandQuery = defineQuery<CommandResult, [CampaignCommand]>('check-command.v1');
 
 export const CAMPAIGN_WORKFLOW_TYPE = 'campaignWorkflow';

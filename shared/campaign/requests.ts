@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { countrySchema } from '../countries.js';
-import { isoDate } from '../dates.js';
-import { fieldName, slug } from '../ids.js';
-import { priorCompletionSchema } from './state.js';
+import { countrySchema, defaultRegion } from '../countries.js';
+import { dateOfInstant, isoDate } from '../dates.js';
+import { fieldName, slug, type Actor } from '../ids.js';
+import type { Template } from '../template/validate.js';
+import { priorCompletionSchema, type StartCampaignInput } from './state.js';
+import { executionSchema, listStatusSchema } from './unreadable.js';
 
 /**
  * What callers ask the campaign facade (clients/campaign-client.ts) for, beside the commands: starting a
@@ -29,17 +31,45 @@ export const startRequestSchema = z.object({
 });
 export type StartRequest = z.input<typeof startRequestSchema>;
 
+/**
+ * The workflow's input for a start request once its template is known: the defaults filled in (region
+ * from the country, today as start date), inputs learned from other campaigns under the given ones. The
+ * facade starts with it; `advocacy seed` judges its plans with it before starting any.
+ */
+export function startInputOf(
+  request: z.output<typeof startRequestSchema>,
+  template: Template,
+  context: { campaignId: string; now: number; actor: Actor; learned?: Record<string, string | number | boolean> },
+): StartCampaignInput {
+  return {
+    campaignId: context.campaignId,
+    template,
+    country: request.country,
+    region: request.region ?? defaultRegion(request.country),
+    startDate: request.startDate ?? dateOfInstant(context.now),
+    inputs: { ...context.learned, ...request.inputs },
+    ...(request.owner ? { owner: request.owner } : {}),
+    actor: context.actor,
+    completed: request.completed,
+    skipped: request.skipped,
+  };
+}
+
 export const listFilterSchema = z.object({
   country: countrySchema.optional(),
   region: slug.optional(),
   template: slug.optional(),
-  status: z.enum(['active', 'paused', 'completed', 'cancelled']).optional(),
+  /** The campaign's own status (active, paused, completed, cancelled) or how its workflow stopped (failed, terminated, timed-out). */
+  status: listStatusSchema.optional(),
   overdue: z.boolean().optional(),
   limit: z.number().int().min(1).max(1000).default(200),
 });
 export type ListFilter = z.input<typeof listFilterSchema>;
 
-/** One row of the campaign list, read from the campaign's search attributes (no workflow query). */
+/**
+ * One row of the campaign list, read from the campaign's search attributes and its execution status in
+ * Temporal's visibility (no workflow query), so listing never depends on a campaign answering.
+ */
 export const campaignSummarySchema = z
   .object({
     campaignId: z.string(),
@@ -47,7 +77,13 @@ export const campaignSummarySchema = z
     region: z.string(),
     template: z.string(),
     stage: z.string(),
-    status: z.string(),
+    status: z
+      .string()
+      .describe(
+        "The campaign's status (active, paused, completed, cancelled), or failed, terminated or timed-out when its workflow stopped " +
+          'without the campaign finishing (see `execution`)',
+      ),
+    execution: executionSchema,
     overdue: z.boolean(),
     startedAt: z.string(),
   })

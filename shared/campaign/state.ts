@@ -74,6 +74,26 @@ export const historyEntrySchema = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
+/**
+ * Something the engine could not do for a campaign after retrying (start a follow-on campaign, inform
+ * other campaigns), kept in its state so that people see it; retried on the campaign's next change and
+ * hourly, and removed once done.
+ */
+export const campaignProblemSchema = z.object({
+  kind: z.enum(['follow-on', 'inform']),
+  milestone: slug,
+  templateId: slug,
+  /** The follow-on campaign to start, or the one campaign to inform. */
+  campaignId: z.string().optional(),
+  message: z.string(),
+  /** When it first failed (ISO instant) and how many rounds of attempts failed since. */
+  since: z.string(),
+  attempts: z.number().int().positive(),
+  /** What someone can do about it. */
+  action: z.string(),
+});
+export type CampaignProblem = z.infer<typeof campaignProblemSchema>;
+
 export const campaignStatusSchema = z.enum(['active', 'paused', 'completed', 'cancelled']);
 export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
 
@@ -94,5 +114,7 @@ export const campaignStateSchema = z.object({
   /** Results of processed request ids, so a repeated request returns the first answer. */
   requests: z.record(z.string(), commandResultSchema),
   followOns: z.array(z.object({ milestone: slug, templateId: slug, campaignId: z.string() })),
+  /** What the engine could not do for this campaign yet; absent when nothing is outstanding. */
+  problems: z.array(campaignProblemSchema).optional(),
 });
 export type CampaignState = z.infer<typeof campaignStateSchema>;

@@ -19,7 +19,18 @@ export interface MachineOptions {
   announceBlocked?: boolean;
 }
 
-export const currentBehaviour: Required<MachineOptions> = { announceBlocked: true };
+/**
+ * The `patched()` id of each behaviour change. The workflow asks each once per run (`behaviourOf(patched)`);
+ * a new campaign gets every change, which is what the campaign facade judges a start with.
+ */
+export const behaviourPatches: Readonly<Record<keyof MachineOptions, string>> = { announceBlocked: 'milestone-blocked-event' };
+
+export function behaviourOf(isPatched: (patchId: string) => boolean): Required<MachineOptions> {
+  return { announceBlocked: isPatched(behaviourPatches.announceBlocked) };
+}
+
+/** Today's behaviour: what a campaign started now runs with. */
+export const currentBehaviour: Required<MachineOptions> = behaviourOf(() => true);
 
 /**
  * A mutable working copy for one transition. Transitions are pure from the outside: they clone the

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { countrySchema } from '../countries.js';
 import { isoDate } from '../dates.js';
 import { slug } from '../ids.js';
+import { unreadableCampaignSchema } from './unreadable.js';
 import { DUE_SOON_DAYS, type CampaignView } from './view.js';
 
 /**
@@ -43,6 +44,20 @@ export const workItemSchema = z
   })
   .meta({ id: 'WorkItem' });
 export type WorkItem = z.infer<typeof workItemSchema>;
+
+/**
+ * The work list with the campaigns it could not read: a campaign whose workflow stopped, or whose view
+ * got no answer in time, is named here (with what to do) instead of failing the list for everyone.
+ */
+export const workReportSchema = z
+  .object({
+    items: z.array(workItemSchema),
+    unreadable: z
+      .array(unreadableCampaignSchema)
+      .describe('Campaigns in scope whose pending work could not be read; their items are missing from `items`'),
+  })
+  .meta({ id: 'WorkReport' });
+export type WorkReport = z.infer<typeof workReportSchema>;
 
 const runningStatuses = new Set(['active', 'paused']);
 

@@ -240,6 +240,63 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expect(badFilter.stderr).toMatch(/--limit: expected a number/);
   });
 
+  it('judges a part-way start before anything exists: exit 2 naming the flag and the fix; evidence for what was done', async () => {
+    const id = uniqueId('cli-judged');
+    const refused = await engine.run(() =>
+      cli([
+        'campaign',
+        'start',
+        '--template',
+        'uncat-ratification',
+        '--country',
+        'KH',
+        '--id',
+        id,
+        '--completed',
+        `government-decision=${daysAgo(30)}`,
+        '--json',
+      ]),
+    );
+    expectExit(refused, 2);
+    expect(jsonError(refused).issues).toEqual([
+      '--completed government-decision: "government-decision" is given as done but "inter-ministerial-review" is not: ' +
+        'give it as done (--completed inter-ministerial-review=YYYY-MM-DD) or as skipped (--skipped inter-ministerial-review=<reason>)',
+    ]);
+    const gone = await temporal.client.workflow
+      .getHandle(id)
+      .describe()
+      .catch((err: unknown) => err);
+    expect((gone as Error).name).toBe('WorkflowNotFoundError');
+
+    const started = await engine.run(() =>
+      cli([
+        'campaign',
+        'start',
+        '--template',
+        'uncat-ratification',
+        '--country',
+        'KH',
+        '--id',
+        id,
+        '--skipped',
+        'ministry-dialogue=before the campaign',
+        '--completed',
+        `inter-ministerial-review=${daysAgo(40)}`,
+        '--completed',
+        `government-decision=${daysAgo(30)}`,
+        '--evidence',
+        'government-decision.decisionReference=Cabinet 12/2026',
+        '--json',
+      ]),
+    );
+    expectExit(started, 0);
+    expect(json<CampaignView>(started).milestones.find((m) => m.id === 'government-decision')).toMatchObject({
+      status: 'done',
+      completedOn: daysAgo(30),
+      evidence: { decisionReference: 'Cabinet 12/2026' },
+    });
+  });
+
   it('records milestones as staff, with evidence, idempotent request ids and the workflow’s refusals', async () => {
     const id = uniqueId('cli-la');
     expectExit(

@@ -1,15 +1,20 @@
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectTemporalForApi } from '../../api/temporal.js';
 import { CampaignClient } from '../../clients/campaign-client.js';
 import { ApiKeyStore } from '../../infra/api-keys.js';
 import { TemplateRegistry } from '../../infra/templates.js';
+import type { CampaignSummary } from '../../shared/campaign/requests.js';
+import { searchAttributesOf } from '../../shared/campaign/search.js';
 import type { CampaignView } from '../../shared/campaign/view.js';
 import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { testLogger, uniqueId } from '../support/index.js';
 import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
+import { campaignWorkflow } from '../../workflows/campaign.js';
 
 interface ErrorJson {
   statusCode: number;
@@ -96,6 +101,119 @@ describe('HTTP API on the dev server', () => {
     const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'ID', campaignId: view.campaignId });
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+  });
+
+  it('judges a part-way start in full before anything exists: 400 naming the field and the fix, and no workflow', async () => {
+    const cases: { body: Record<string, unknown>; issues: string[] }[] = [
+      {
+        // A milestone given as done whose predecessor is not: the workflow would refuse it.
+        body: { completed: [{ milestone: 'decision', date: past }] },
+        issues: [
+          'completed.0.milestone: "decision" is given as done but "dialogue" is not: give it as done ' +
+            '(add {"milestone": "dialogue", "date": "YYYY-MM-DD"} to completed) or as skipped (add {"milestone": "dialogue", "reason": "..."} to skipped)',
+        ],
+      },
+      {
+        // Given as done and as skipped: the skip wins on the way, so the completion is refused.
+        body: {
+          completed: [{ milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' } }],
+          skipped: [{ milestone: 'dialogue', reason: 'no talks' }],
+        },
+        issues: [
+          'completed.0.milestone: "dialogue" is given as done but is skipped (no talks): it is also in skipped.0; give it only once',
+        ],
+      },
+    ];
+    for (const { body, issues } of cases) {
+      const campaignId = uniqueId('api-judged');
+      const res = await post('/campaigns', 'lead', { template: 'api-test', country: 'ID', campaignId, ...body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'invalid', message: `the campaign cannot start: ${issues.join('; ')}`, issues });
+      const gone = await h.temporal.client.workflow
+        .getHandle(campaignId)
+        .describe()
+        .catch((err: unknown) => err);
+      expect(gone).toBeInstanceOf(WorkflowNotFoundError);
+    }
+  });
+
+  it('a bad start that reaches the workflow directly ends it at once as failed, listed so and reported truthfully', async () => {
+    const campaignId = uniqueId('api-direct');
+    const handle = await h.temporal.client.workflow.start(campaignWorkflow, {
+      workflowId: campaignId,
+      taskQueue: h.engine.config.TEMPORAL_TASK_QUEUE,
+      typedSearchAttributes: searchAttributesOf({
+        country: 'KH',
+        region: 'asia-pacific',
+        templateId: 'api-test',
+        stage: 'not-started',
+        status: 'active',
+        overdue: [],
+      }),
+      args: [
+        {
+          start: {
+            campaignId,
+            template: apiTemplate,
+            country: 'KH',
+            region: 'asia-pacific',
+            startDate: past,
+            inputs: {},
+            actor: { id: 'someone', role: 'programme-lead' },
+            completed: [{ milestone: 'decision', date: past, evidence: {} }],
+            skipped: [],
+          },
+        },
+      ],
+    });
+    const failure = await h.engine.run(() => handle.result().catch((err: unknown) => err));
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: 'invalid-start', nonRetryable: true });
+    expect(cause?.message).toMatch(
+      /^The campaign cannot start:\n {2}- completed\.0\.milestone: "decision" is given as done but "dialogue" is not: /,
+    );
+
+    // Read later, the campaign conflicts (409) and says why; never "Temporal did not answer".
+    const shown = await get(`/campaigns/${campaignId}`);
+    expect(shown.statusCode).toBe(409);
+    expect(shown.json<ErrorJson>().message).toMatch(
+      new RegExp(`^campaign ${campaignId} never started: its workflow refused its start: completed\\.0\\.milestone: `),
+    );
+    expect(shown.json<ErrorJson>().message).not.toMatch(/Temporal did not answer/);
+    // Listed as failed, never as active.
+    await expect
+      .poll(
+        async () => (await get('/campaigns?country=KH&status=failed')).json<CampaignSummary[]>().find((c) => c.campaignId === campaignId),
+        { timeout: 15_000 },
+      )
+      .toMatchObject({ status: 'failed', execution: 'failed', stage: 'not-started' });
+    expect((await get('/campaigns?country=KH&status=active')).json<CampaignSummary[]>().map((c) => c.campaignId)).not.toContain(campaignId);
+    // A command for it is refused as a conflict that says why.
+    const note = await post(`/campaigns/${campaignId}/notes`, 'staff', { text: 'hello' });
+    expect(note.statusCode).toBe(409);
+    expect(note.json<ErrorJson>().message).toMatch(
+      /^the campaign takes no changes: the campaign's workflow failed: The campaign cannot start: /,
+    );
+  });
+
+  it('refuses up front a signal the workflow would drop, and sends the others', async () => {
+    const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
+    const staff = { actor: { id: 'staff-sari', role: 'staff' as const } };
+    const refused = await h.engine.run(() =>
+      h.engine.campaigns.signal(id, { type: 'complete', milestone: 'decision', date: today }, staff).catch((err: unknown) => err),
+    );
+    expect(refused).toBeInstanceOf(CampaignError);
+    expect(refused).toMatchObject({ code: 'forbidden', message: '"decision" may be completed only by programme-lead' });
+    const early = await h.engine.run(() =>
+      h.engine.campaigns.signal(id, { type: 'complete', milestone: 'deposit', date: today }, staff).catch((err: unknown) => err),
+    );
+    expect(early).toMatchObject({ code: 'precondition' });
+    await h.engine.run(() => h.engine.campaigns.signal(id, { type: 'note', text: 'sent as a signal' }, staff));
+    await expect
+      .poll(async () => (await get(`/campaigns/${id}`)).json<CampaignView>().history.map((e) => e.detail), { timeout: 15_000 })
+      .toContain('sent as a signal');
   });
 
   it('keeps campaign ids to their country: a scoped key names only its own, "~" is the engine\'s, no id is used twice', async () => {

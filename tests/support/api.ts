@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.js';
 import { ApiKeyStore, type ApiKeyInfo } from '../../infra/api-keys.js';
 import { TemplateRegistry } from '../../infra/templates.js';
-import { parseConfig, type Config } from '../../shared/config.js';
+import { parseConfig, temporalWorkflowUrl, type Config } from '../../shared/config.js';
 import { parseTemplate } from '../../shared/template/validate.js';
 import { createTestEngine, type TestEngine } from './engine.js';
 import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from './index.js';
@@ -75,6 +75,8 @@ export interface ApiHarnessOptions {
    * test drives the CLI against this harness too.
    */
   templates?: TemplateRegistry;
+  /** The facade's per-campaign query timeout in ms (CAMPAIGN_QUERY_TIMEOUT_MS); default the engine's 5000. */
+  queryTimeoutMs?: number;
 }
 
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -85,6 +87,10 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     connection: temporal.nativeConnection,
     nc,
     templates: registry.allTemplates(),
+    facade: {
+      ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+      workflowUrl: (id) => temporalWorkflowUrl(parseConfig({ TEMPORAL_UI_URL: 'http://temporal-ui.test:8233', ...options.env }), id),
+    },
   });
   const keys = new ApiKeyStore(join(inject('runDir'), uniqueId('keys'), 'api-keys.json'));
   const made = {

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { CampaignClient } from '../../clients/campaign-client.js';
+import { CampaignClient, type CampaignClientDeps } from '../../clients/campaign-client.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import type { NatsConnection } from '../../infra/nats.js';
 import type { Config } from '../../shared/config.js';
@@ -45,6 +45,8 @@ export async function createTestEngine(options: {
   now?: () => number;
   /** Reuse another engine's task queue and stream (a restarted worker); default: fresh ones. */
   config?: Config;
+  /** The facade's per-campaign query timeout and Temporal UI links (CAMPAIGN_QUERY_TIMEOUT_MS, TEMPORAL_UI_URL). */
+  facade?: Pick<CampaignClientDeps, 'queryTimeoutMs' | 'workflowUrl'>;
 }): Promise<TestEngine> {
   const config = options.config ?? isolatedEventsConfig({ TEMPORAL_TASK_QUEUE: uniqueId('campaigns') });
   const logger = testLogger('engine');
@@ -64,6 +66,7 @@ export async function createTestEngine(options: {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     templates,
     ...(options.now ? { now: options.now } : {}),
+    ...options.facade,
   });
   // One worker for the whole test file: a Worker can run only once.
   const running = worker.run();

@@ -11,6 +11,8 @@ import { isoDate } from '../../shared/dates.js';
 import { CampaignError } from '../../shared/errors.js';
 import { fieldName, slug } from '../../shared/ids.js';
 import { parseTemplate } from '../../shared/template/index.js';
+import { loadTemplates } from '../../infra/templates.js';
+import { judgeStart, startCampaignSchema } from '../../shared/campaign/index.js';
 
 /** The issues of the `invalid` CliError that parsing throws. */
 function issuesOf(fn: () => unknown): string[] {
@@ -162,6 +164,109 @@ describe('campaign start flags', () => {
       message: 'the campaign cannot start: --input x: required; --start-date: bad',
       issues: ['--input x: required', '--start-date: bad'],
     });
+  });
+});
+
+describe('part-way starts from the command line', () => {
+  /** The facade's start from the flags, judged as the workflow will run it (without learned inputs). */
+  async function judge(args: Record<string, unknown>): Promise<string[]> {
+    const registry = await loadTemplates();
+    const flags = parseFlags(startFlagsSchema, args);
+    const template = registry.findTemplate(flags.template);
+    const body = startBody(flags, template);
+    const start = startCampaignSchema.parse({
+      ...body,
+      campaignId: 'c',
+      template,
+      region: 'asia-pacific',
+      startDate: '2024-01-01',
+      actor: { id: 'a', role: 'programme-lead' },
+    });
+    return judgeStart(start, Date.parse('2024-01-01T12:00:00Z')).map((issue) => startIssueAsFlag(issue, flags));
+  }
+
+  it('gives evidence for milestones given as done, as --help shows it (an Art. 24 declaration with the deposit)', async () => {
+    const flags = {
+      template: 'opcat-ratification',
+      country: 'PH',
+      input: ['uncatStatus=ratified'],
+      skipped: ['awareness-dialogue=before the campaign', 'national-consultation=before the campaign'],
+      completed: [
+        'government-decision=2019-06-01',
+        'accession-decision=2019-07-01',
+        'parliamentary-approval=2020-01-15',
+        'deposit=2020-03-01',
+      ],
+      evidence: ['deposit.instrumentKind=accession', 'deposit.art24PartIVPostponement=P3Y'],
+    };
+    expect(startBody(parseFlags(startFlagsSchema, flags), undefined).completed).toEqual([
+      { milestone: 'government-decision', date: '2019-06-01' },
+      { milestone: 'accession-decision', date: '2019-07-01' },
+      { milestone: 'parliamentary-approval', date: '2020-01-15' },
+      { milestone: 'deposit', date: '2020-03-01', evidence: { instrumentKind: 'accession', art24PartIVPostponement: 'P3Y' } },
+    ]);
+    expect(await judge(flags)).toEqual([]);
+  });
+
+  it('refuses evidence for a milestone not given as done, or not written as milestone.field', () => {
+    expect(
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 't',
+          country: 'PH',
+          completed: ['deposit=2020-03-01'],
+          evidence: ['signature.documentUrl=x', 'deposit=P3Y'],
+        }),
+      ),
+    ).toEqual(['--evidence deposit: write the milestone and the evidence field as milestone.field, e.g. deposit.instrumentKind']);
+    expect(
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 't',
+          country: 'PH',
+          completed: ['deposit=2020-03-01'],
+          evidence: ['signature.documentUrl=x'],
+        }),
+      ),
+    ).toEqual(['--evidence signature.documentUrl: "signature" is not given as done; add --completed signature=YYYY-MM-DD']);
+  });
+
+  it('names a missing predecessor and how to give it, in flags', async () => {
+    expect(
+      await judge({ template: 'opcat-ratification', country: 'PH', input: ['uncatStatus=ratified'], completed: ['deposit=2020-03-01'] }),
+    ).toEqual([
+      '--completed deposit: "deposit" is given as done but "parliamentary-approval" is not: give it as done (--completed parliamentary-approval=YYYY-MM-DD) ' +
+        'or as skipped (--skipped parliamentary-approval=<reason>)',
+    ]);
+    const before = [
+      'awareness-dialogue=before the campaign',
+      'national-consultation=before the campaign',
+      'government-decision=before the campaign',
+    ];
+    expect(
+      await judge({
+        template: 'opcat-ratification',
+        country: 'PH',
+        skipped: before,
+        input: ['uncatStatus=ratified'],
+        completed: ['signature=2019-01-01', 'accession-decision=2019-02-01'],
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^--completed (signature|accession-decision): ".+" is given as done but is skipped \(".+" was chosen instead\): give only one of the alternatives as done$/,
+      ),
+    ]);
+    expect(
+      await judge({
+        template: 'opcat-ratification',
+        country: 'PH',
+        input: ['uncatStatus=ratified'],
+        completed: ['awareness-dialogue=2019-01-01'],
+        skipped: ['awareness-dialogue=no'],
+      }),
+    ).toEqual([
+      '--completed awareness-dialogue: "awareness-dialogue" is given as done but is skipped (no): it is also given with --skipped awareness-dialogue; give it only once',
+    ]);
   });
 });
 

@@ -216,6 +216,7 @@ describe('campaign rendering', () => {
       template: 't',
       stage: 's',
       status: 'paused',
+      execution: 'running' as const,
       overdue: true,
       startedAt: '2026-01-01T10:00:00.000Z',
     };

@@ -3,7 +3,7 @@ import type { CampaignSummary, ListFilter } from '../../clients/campaign-client.
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
 import { mapLimit } from '../../infra/map-limit.js';
-import { temporalUiUrl } from '../../shared/config.js';
+import { temporalWorkflowUrl } from '../../shared/config.js';
 import { CampaignError } from '../../shared/errors.js';
 import { slug } from '../../shared/ids.js';
 import { formatDate } from '../format.js';
@@ -45,10 +45,18 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
     }
-    const views = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) =>
-      withTimeout(campaigns.view(s.campaignId, caller), config.DASHBOARD_VIEW_TIMEOUT_MS),
+    // Each campaign is read on its own and bounded: one that cannot be read is flagged on the page, never fatal.
+    const reads = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) =>
+      withTimeout(campaigns.readView(s, caller), config.DASHBOARD_VIEW_TIMEOUT_MS),
     );
-    const rows: CampaignRow[] = summaries.map((summary, i) => ({ summary, ...(views[i] ? { view: views[i] } : {}) }));
+    const rows: CampaignRow[] = summaries.map((summary, i) => {
+      const read = reads[i];
+      return {
+        summary,
+        ...(read && 'view' in read ? { view: read.view } : {}),
+        ...(read && 'unreadable' in read ? { unreadable: read.unreadable } : {}),
+      };
+    });
     return render(
       request,
       reply,
@@ -81,7 +89,7 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       template: templates.findTemplate(view.templateId, view.templateVersion),
       completable: user ? completable(view, user.role) : new Set(),
       actors,
-      temporalUrl: `${temporalUiUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(view.campaignId)}`,
+      temporalUrl: temporalWorkflowUrl(config, view.campaignId),
       ...(recordedMilestone
         ? {
             flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.`,

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
 import { DUE_SOON_DAYS } from '../../shared/campaign/view.js';
-import type { WorkItem } from '../../shared/campaign/work-list.js';
+import type { WorkReport } from '../../shared/campaign/work-list.js';
 import { CampaignError } from '../../shared/errors.js';
 import { dueView } from '../views/due.js';
 import { param } from './input.js';
@@ -18,22 +18,16 @@ export const dueRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, 
     const country = param(request.query, 'country')?.trim().toUpperCase() || undefined;
     const within = param(request.query, 'within')?.trim();
     const withinDays = within && /^\d{1,3}$/.test(within) ? Number(within) : DUE_SOON_DAYS;
-    let items: WorkItem[] = [];
+    let report: WorkReport = { items: [], unreadable: [] };
     let error: string | undefined;
     try {
-      items = await campaigns.workList({ ...(country ? { country } : {}), withinDays }, caller);
+      report = await campaigns.workReport({ ...(country ? { country } : {}), withinDays }, caller);
     } catch (err) {
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
     }
-    return render(
-      request,
-      reply,
-      200,
-      'Due & overdue',
-      dueView({ items, filters: { ...(country ? { country } : {}), withinDays }, ...(error ? { error } : {}) }),
-      'due',
-    );
+    const filters = { ...(country ? { country } : {}), withinDays };
+    return render(request, reply, 200, 'Due & overdue', dueView({ ...report, filters, ...(error ? { error } : {}) }), 'due');
   });
   done();
 };

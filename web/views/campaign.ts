@@ -143,6 +143,20 @@ export function campaignView(options: CampaignPageOptions): Html {
       </ol>
     </nav>
     ${options.flash ? html`<div class="notice notice--success" role="status">${options.flash}</div>` : ''}
+    ${(view.problems ?? []).map(
+      (p) =>
+        html`<div class="notice notice--warning" role="status" data-problem="${p.kind}">
+          <p>
+            <strong
+              ><span aria-hidden="true">⚠</span>
+              ${p.kind === 'follow-on' ? `The follow-on campaign ${p.campaignId ?? p.templateId} could not be started` : `Other ${p.templateId} campaigns could not be informed`}</strong
+            >
+            (after “${titleOf(p.milestone)}”, ${p.attempts} attempt${p.attempts === 1 ? '' : 's'} since
+            ${formatDate(p.since.slice(0, 10))}): ${p.message}
+          </p>
+          <p>What to do: ${p.action}.</p>
+        </div>`,
+    )}
     <div class="campaign-head">
       <div>
         <h1>${view.templateTitle}</h1>

@@ -1,12 +1,16 @@
 import type { CampaignSummary } from '../../clients/campaign-client.js';
+import { listStatusSchema, type UnreadableCampaign } from '../../shared/campaign/unreadable.js';
 import type { CampaignView } from '../../shared/campaign/view.js';
 import { countryName, humanize } from '../format.js';
 import { attrs, html, type Html } from '../html.js';
+import { unreadableNotices } from './unreadable.js';
 
 export interface CampaignRow {
   summary: CampaignSummary;
   /** Absent when the campaign could not be queried in time (progress then shows as unknown). */
   view?: CampaignView;
+  /** Why the campaign could not be read (its workflow stopped, or no worker answered), shown as a notice. */
+  unreadable?: UnreadableCampaign;
 }
 
 export interface ListFilters {
@@ -16,9 +20,10 @@ export interface ListFilters {
   overdue?: boolean;
 }
 
-const statuses = ['active', 'paused', 'completed', 'cancelled'];
+const statuses = listStatusSchema.options;
 
-function progressCell(view: CampaignView | undefined): Html {
+function progressCell(view: CampaignView | undefined, unreadable: UnreadableCampaign | undefined): Html {
+  if (unreadable) return html`<span class="flag flag--overdue"><span aria-hidden="true">⚠</span> cannot be read</span>`;
   if (!view) return html`<span class="muted">not available</span>`;
   const { done, skipped, total, percent } = view.progress;
   return html`<div class="progress">
@@ -106,6 +111,10 @@ export function campaignsView(options: {
       </ul>
     </div>
     ${filterForm(filters, templates)} ${options.error ? html`<div class="notice notice--error" role="alert">${options.error}</div>` : ''}
+    ${unreadableNotices(
+      rows.flatMap((r) => (r.unreadable ? [r.unreadable] : [])),
+      'it is listed below without its progress',
+    )}
     ${
       rows.length === 0
         ? html`<p class="empty">
@@ -148,7 +157,7 @@ export function campaignsView(options: {
                             ><span class="sub">${row.summary.campaignId}</span>
                           </th>
                           <td>${humanize(row.view?.stage ?? row.summary.stage)}</td>
-                          <td>${progressCell(row.view)}</td>
+                          <td>${progressCell(row.view, row.unreadable)}</td>
                           <td>${statusBadge(row.view?.status ?? row.summary.status)}</td>
                           <td>${overdueFlag(row)} ${dueSoon(row)}</td>
                         </tr>`,

@@ -1,6 +1,8 @@
+import type { UnreadableCampaign } from '../../shared/campaign/unreadable.js';
 import type { WorkItem } from '../../shared/campaign/work-list.js';
 import { countryName, daysLeftText, displayLabel, formatDate, humanize } from '../format.js';
 import { attrs, html, type Html } from '../html.js';
+import { unreadableNotices } from './unreadable.js';
 
 export interface DueFilters {
   country?: string;
@@ -22,7 +24,7 @@ function filterForm(filters: DueFilters): Html {
 }
 
 /** Overdue and due-soon milestones across campaigns, overdue first; each links to its campaign. */
-export function dueView(options: { items: WorkItem[]; filters: DueFilters; error?: string }): Html {
+export function dueView(options: { items: WorkItem[]; unreadable?: UnreadableCampaign[]; filters: DueFilters; error?: string }): Html {
   const { items, filters } = options;
   const overdue = items.filter((i) => i.display === 'overdue').length;
   return html`<div class="page-head">
@@ -37,6 +39,7 @@ export function dueView(options: { items: WorkItem[]; filters: DueFilters; error
       yet.
     </p>
     ${filterForm(filters)} ${options.error ? html`<div class="notice notice--error" role="alert">${options.error}</div>` : ''}
+    ${unreadableNotices(options.unreadable ?? [], 'its milestones are missing from this list')}
     ${
       items.length === 0
         ? html`<p class="empty">Nothing is overdue or due within ${filters.withinDays} days.</p>`
