@@ -57,6 +57,8 @@ export async function startStubApp(options: StubAppOptions = {}): Promise<StubAp
     campaigns: {
       list: () => Promise.resolve([]),
       workList: () => Promise.resolve([]),
+      workReport: () => Promise.resolve({ items: [], unreadable: [] }),
+      readView: () => Promise.resolve(undefined),
       view: missing,
       execute: missing,
       start: () => Promise.reject(new CampaignError('unavailable', 'no engine in this test')),
