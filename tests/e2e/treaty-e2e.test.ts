@@ -45,6 +45,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
     await engine.run(async () => {
       const missing = await campaigns.start({ template: 'opcat-ratification', country }, lead).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(CampaignError);
+      expect(missing).toMatchObject({ code: 'invalid' });
       expect((missing as CampaignError).issues.join()).toMatch(/uncatStatus/);
 
       await campaigns.start(
