@@ -63,7 +63,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
         },
         lead,
       );
-      await expect.poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 15_000 }).toBe(1);
+      await expect.poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 30_000 }).toBe(1);
 
       // The OPCAT campaign learns from the UNCAT campaign that UNCAT is signed (not yet ratified).
       const opcat = await campaigns.start({ template: 'opcat-ratification', country, campaignId: opcatId }, lead);
@@ -92,7 +92,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
       expect(uncat.milestones.find((m) => m.id === 'initial-report')?.dueOn).toBe(addDuration(uncatEif, 'P1Y'));
 
       // The UNCAT campaign told the OPCAT campaign; now the deposit is accepted.
-      await expect.poll(async () => (await campaigns.view(opcatId)).inputs.uncatStatus, { timeout: 15_000 }).toBe('ratified');
+      await expect.poll(async () => (await campaigns.view(opcatId)).inputs.uncatStatus, { timeout: 30_000 }).toBe('ratified');
       await campaigns.execute(opcatId, deposit, lead);
       const opcatEif = addDuration(ago(40), 'P30D');
       const after = await campaigns.view(opcatId);
@@ -101,7 +101,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
 
       // The NPM campaign outlives OPCAT's and counts Art. 17 + the Art. 24 Part IV postponement.
       const npmId = `${opcatId}~npm-designation`;
-      await expect.poll(async () => (await campaigns.view(npmId).catch(() => undefined))?.status, { timeout: 15_000 }).toBe('active');
+      await expect.poll(async () => (await campaigns.view(npmId).catch(() => undefined))?.status, { timeout: 30_000 }).toBe('active');
       const npm = await campaigns.view(npmId);
       expect(npm.parentCampaignId).toBe(opcatId);
       expect(npm.inputs).toMatchObject({ opcatEntryIntoForce: opcatEif, art24PartIVPostponement: 'P3Y' });

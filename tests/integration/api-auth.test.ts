@@ -125,7 +125,7 @@ describe('API access control on every route', () => {
     const th = await startCampaign(h, 'TH');
     await expect
       .poll(async () => (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('lead') })).json<{ campaignId: string }[]>().map((c) => c.campaignId), {
-        timeout: 15_000,
+        timeout: 30_000,
       })
       .toEqual(expect.arrayContaining([campaignId, th]));
     const scoped = (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('scopedStaff') })).json<{ country: string }[]>();

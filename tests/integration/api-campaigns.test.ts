@@ -86,7 +86,7 @@ describe('HTTP API on the dev server', () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'MN' })).json<CampaignView>().campaignId;
     await expect
       .poll(async () => (await get('/campaigns?country=MN&template=api-test&status=active&overdue=false')).json<{ campaignId: string }[]>().map((c) => c.campaignId), {
-        timeout: 15_000,
+        timeout: 30_000,
       })
       .toContain(id);
     const [summary] = (await get('/campaigns?country=mn')).json<Record<string, unknown>[]>();
