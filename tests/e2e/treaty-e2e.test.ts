@@ -1,11 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTemplates } from '../../infra/templates.js';
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { CampaignError } from '../../shared/errors.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { connectNats, connectTemporal, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { readStream } from '../support/stream.js';
+import { eventually } from '../support/wait.js';
 
 /**
  * The built-in treaty templates on the dev server: UNCAT tells OPCAT (Art. 27), OPCAT's entry into
@@ -116,7 +117,12 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
       }
     });
 
-    const events = (await readStream(nc, engine.config.EVENTS_STREAM)).map((e) => e.data);
+    // Events are published after the commands have answered: wait until the stream holds the follow-on.
+    const events = await vi.waitFor(async () => {
+      const stored = (await readStream(nc, engine.config.EVENTS_STREAM)).map((e) => e.data);
+      expect(stored.some((e) => e.type === 'follow-on-started' && e.campaignId === opcatId)).toBe(true);
+      return stored;
+    }, eventually);
     const follow = events.find((e) => e.type === 'follow-on-started');
     expect(follow).toMatchObject({ campaignId: opcatId, followOnTemplateId: 'npm-designation' });
     const subjects = events.filter((e) => e.campaignId === opcatId).map((e) => e.templateId);
