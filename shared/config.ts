@@ -62,6 +62,13 @@ export const configSchema = z.object({
   API_SESSION_SECRET: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
   /** How long a dashboard login lasts. */
   API_SESSION_TTL: isoDuration.default('PT8H'),
+  /** How many campaign views the dashboard's campaign list queries at once (each row shows its view's progress). */
+  DASHBOARD_VIEW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  /**
+   * How long the campaign list waits for one campaign's view, in milliseconds; a campaign that does not
+   * answer in time is listed from its search attributes alone, so one slow workflow never stalls the page.
+   */
+  DASHBOARD_VIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Temporal Web UI base address, linked from the dashboard; default http://127.0.0.1:$TEMPORAL_UI_PORT. */
   TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /**
