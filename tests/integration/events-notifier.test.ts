@@ -129,10 +129,11 @@ describe('notifier', () => {
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_A)).toBe(true);
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_B)).toBe(false);
 
-    await vi.waitFor(() =>
-      expect(logLines).toContainEqual(
-        expect.objectContaining({ msg: 'reminder: "report" is due on 2024-05-31', campaignId, owner: 'ana' }),
-      ),
+    await vi.waitFor(
+      () =>
+        expect(logLines).toContainEqual(
+          expect.objectContaining({ msg: 'reminder: "report" is due on 2024-05-31', campaignId, owner: 'ana' }),
+        ),
       eventually,
     );
     // campaign-started matched no route: never posted.

@@ -135,6 +135,9 @@ describe('publishEvents', () => {
       ackTimeoutMs: 2000,
     });
     // No stream answers the publish: the client reads the missing answer as JetStream missing.
-    await expect(publishEvents([event(uniqueToken('lost'), 1)])).rejects.toMatchObject({ name: 'JetStreamNotEnabled', message: 'jetstream is not enabled' });
+    await expect(publishEvents([event(uniqueToken('lost'), 1)])).rejects.toMatchObject({
+      name: 'JetStreamNotEnabled',
+      message: 'jetstream is not enabled',
+    });
   });
 });

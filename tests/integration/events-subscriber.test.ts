@@ -65,7 +65,12 @@ async function subscribe(
 
 async function consumerState(durable: string) {
   const info = await ctx.jsm.consumers.info(config.EVENTS_STREAM, durable);
-  return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered, ackFloor: info.ack_floor.stream_seq };
+  return {
+    pending: info.num_pending,
+    ackPending: info.num_ack_pending,
+    redelivered: info.num_redelivered,
+    ackFloor: info.ack_floor.stream_seq,
+  };
 }
 
 async function deadLetters(durable: string) {
@@ -172,7 +177,10 @@ describe('events subscriber', () => {
     await ctx.js.publish(subject, JSON.stringify({ specversion: '1.0', id: 'x', data: {} }));
     await publishEvents([s.event(1)]);
     await vi.waitFor(() => expect(seen).toEqual([`${s.campaignId}:1`]), eventually);
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 }), eventually);
+    await vi.waitFor(
+      async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 }),
+      eventually,
+    );
     expect(await deadLetters(s.durable)).toEqual([]);
   });
 
@@ -213,8 +221,8 @@ describe('events subscriber', () => {
     );
     // Redelivered messages come in no guaranteed order (and 2.9 may repeat one): at least once each.
     await vi.waitFor(() => expect(new Set(seen)).toEqual(new Set([1, 2, 3, 4])), eventually);
-    await vi.waitFor(async () =>
-      expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, ackFloor: firstSeq + 3 }),
+    await vi.waitFor(
+      async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, ackFloor: firstSeq + 3 }),
       eventually,
     );
   });

@@ -116,7 +116,9 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(() => {
       (config as { API_PORT: number }).API_PORT = 1;
-    }).toThrow(expect.objectContaining({ name: 'TypeError', message: expect.stringContaining("read only property 'API_PORT'") as unknown }));
+    }).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining("read only property 'API_PORT'") as unknown }),
+    );
     expect(config.API_PORT).toBe(3000);
   });
 });
