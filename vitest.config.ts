@@ -6,6 +6,8 @@ const onServers = {
   globalSetup: ['./tests/global-setup.ts'],
   testTimeout: 60_000,
   hookTimeout: 120_000,
+  // expect.poll waits 1 s by default: too little on a busy 2-core machine; a met poll returns at once.
+  expect: { poll: { timeout: 30_000, interval: 100 } },
 };
 
 /**
@@ -33,6 +35,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Pure, but some load the template files or spawn commander programs: 5 s (the default) is
+          // not enough when two files share a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {

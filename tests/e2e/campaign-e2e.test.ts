@@ -175,7 +175,7 @@ describe('campaign end to end on the dev server with JetStream', () => {
       // Visibility is eventually consistent; poll the list, not a sleep.
       await expect
         .poll(async () => (await engine.campaigns.list({ country: 'PH', template: 'three-step' })).map((c) => c.campaignId), {
-          timeout: 15_000,
+          timeout: 30_000,
         })
         .toContain(campaignId);
       await engine.campaigns.execute(campaignId, { type: 'cancel', reason: 'test done' }, lead);

@@ -43,7 +43,7 @@ function expectExit(run: Run, code: number): void {
 }
 
 /** Campaign listing reads Temporal's visibility store, which lags a little behind writes. */
-async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -1,11 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTemplates } from '../../infra/templates.js';
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { CampaignError } from '../../shared/errors.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { connectNats, connectTemporal, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { readStream } from '../support/stream.js';
+import { eventually } from '../support/wait.js';
 
 /**
  * The built-in treaty templates on the dev server: UNCAT tells OPCAT (Art. 27), OPCAT's entry into
@@ -45,6 +46,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
     await engine.run(async () => {
       const missing = await campaigns.start({ template: 'opcat-ratification', country }, lead).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(CampaignError);
+      expect(missing).toMatchObject({ code: 'invalid' });
       expect((missing as CampaignError).issues.join()).toMatch(/uncatStatus/);
 
       await campaigns.start(
@@ -63,7 +65,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
         lead,
       );
       await expect
-        .poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 15_000 })
+        .poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 30_000 })
         .toBe(1);
 
       // The OPCAT campaign learns from the UNCAT campaign that UNCAT is signed (not yet ratified).
@@ -97,7 +99,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
       expect(uncat.milestones.find((m) => m.id === 'initial-report')?.dueOn).toBe(addDuration(uncatEif, 'P1Y'));
 
       // The UNCAT campaign told the OPCAT campaign; now the deposit is accepted.
-      await expect.poll(async () => (await campaigns.view(opcatId)).inputs.uncatStatus, { timeout: 15_000 }).toBe('ratified');
+      await expect.poll(async () => (await campaigns.view(opcatId)).inputs.uncatStatus, { timeout: 30_000 }).toBe('ratified');
       await campaigns.execute(opcatId, deposit, lead);
       const opcatEif = addDuration(ago(40), 'P30D');
       const after = await campaigns.view(opcatId);
@@ -108,7 +110,7 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
 
       // The NPM campaign outlives OPCAT's and counts Art. 17 + the Art. 24 Part IV postponement.
       const npmId = `${opcatId}~npm-designation`;
-      await expect.poll(async () => (await campaigns.view(npmId).catch(() => undefined))?.status, { timeout: 15_000 }).toBe('active');
+      await expect.poll(async () => (await campaigns.view(npmId).catch(() => undefined))?.status, { timeout: 30_000 }).toBe('active');
       const npm = await campaigns.view(npmId);
       expect(npm.parentCampaignId).toBe(opcatId);
       expect(npm.inputs).toMatchObject({ opcatEntryIntoForce: opcatEif, art24PartIVPostponement: 'P3Y' });
@@ -125,7 +127,12 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
       }
     });
 
-    const events = (await readStream(nc, engine.config.EVENTS_STREAM)).map((e) => e.data);
+    // Events are published after the commands have answered: wait until the stream holds the follow-on.
+    const events = await vi.waitFor(async () => {
+      const stored = (await readStream(nc, engine.config.EVENTS_STREAM)).map((e) => e.data);
+      expect(stored.some((e) => e.type === 'follow-on-started' && e.campaignId === opcatId)).toBe(true);
+      return stored;
+    }, eventually);
     const follow = events.find((e) => e.type === 'follow-on-started');
     expect(follow).toMatchObject({ campaignId: opcatId, followOnTemplateId: 'npm-designation' });
     const subjects = events.filter((e) => e.campaignId === opcatId).map((e) => e.templateId);

@@ -186,7 +186,7 @@ describe('API access control on every route', () => {
             .json<{ campaignId: string }[]>()
             .map((c) => c.campaignId),
         {
-          timeout: 15_000,
+          timeout: 30_000,
         },
       )
       .toEqual(expect.arrayContaining([campaignId, th]));

@@ -271,7 +271,7 @@ describe('HTTP API on the dev server', () => {
             .json<{ campaignId: string }[]>()
             .map((c) => c.campaignId),
         {
-          timeout: 15_000,
+          timeout: 30_000,
         },
       )
       .toContain(id);

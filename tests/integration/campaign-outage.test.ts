@@ -59,7 +59,7 @@ describe('events across a NATS outage and a worker restart', () => {
     await engine.run(async () => {
       await campaigns.start({ template: 'five-steps', country: 'FJ', campaignId }, { actor: { id: 'lead', role: 'programme-lead' } });
       await complete('one');
-      await expect.poll(async () => (await readStream(nc, engine.config.EVENTS_STREAM)).length, { timeout: 15_000 }).toBe(4);
+      await expect.poll(async () => (await readStream(nc, engine.config.EVENTS_STREAM)).length, { timeout: 30_000 }).toBe(4);
 
       // NATS goes away: staff keep working, the campaign keeps accepting commands.
       await server.stop({ signal: 'SIGKILL' });

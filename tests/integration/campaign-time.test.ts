@@ -124,7 +124,10 @@ describe('campaigns over simulated years (time-skipping server)', () => {
             { type: 'extend', milestone: 'initial-report', by: 'P1D', reason: 'more', legalBasis: 'Art. 19', requestId: 'x2', actor: lead },
           ],
         }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({
+        name: 'WorkflowUpdateFailedError',
+        cause: { type: 'precondition', message: 'extensions of "initial-report" may total at most P6M; this would make P6M1D' },
+      });
       // Commands that end a campaign go as signals here: the Java test server forgets an update whose
       // workflow closes before the client polls for its outcome ("update not found").
       await handle.signal(commandSignal, {

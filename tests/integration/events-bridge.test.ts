@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CampaignCommand } from '../../shared/campaign/commands.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { commandReplySchema, commandSubject, type CommandReply } from '../../shared/events/command-messages.js';
@@ -8,6 +8,7 @@ import { startBridge, type Bridge } from '../../workers/bridge.js';
 import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { readStream } from '../support/stream.js';
+import { eventually } from '../support/wait.js';
 
 const template = parseTemplate({
   id: 'bridge-steps',
@@ -79,9 +80,13 @@ describe('command bridge (NATS request/reply -> Temporal update)', () => {
 
     const view = await engine.campaigns.view(campaignId);
     expect(view.milestones.find((m) => m.id === 'dialogue')).toMatchObject({ status: 'done', completedBy: staff });
-    const events = (await readStream(nc, engine.config.EVENTS_STREAM)).filter((e) => e.data.campaignId === campaignId);
+    // The events are published after the update has answered: wait until the stream holds them.
+    const events = await vi.waitFor(async () => {
+      const stored = (await readStream(nc, engine.config.EVENTS_STREAM)).filter((e) => e.data.campaignId === campaignId);
+      expect(stored.map((e) => e.data.sequence)).toEqual(expect.arrayContaining(reply.ok ? reply.events : []));
+      return stored;
+    }, eventually);
     expect(events.filter((e) => e.data.type === 'milestone-completed')).toHaveLength(1);
-    expect(events.map((e) => e.data.sequence)).toEqual(expect.arrayContaining(reply.ok ? reply.events : []));
   });
 
   it('replies with a validation error naming each invalid field, and applies nothing', async () => {

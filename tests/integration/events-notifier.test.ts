@@ -11,6 +11,7 @@ import type { Config } from '../../shared/config.js';
 import { resolveNotifierConfig } from '../../workers/notifier-config.js';
 import { SIGNATURE_HEADER, startNotifier, verifyWebhookSignature } from '../../workers/notifier.js';
 import { connectJetStream, isolatedEventsConfig, uniqueId, uniqueToken, type JetStreamTestContext } from '../support/index.js';
+import { eventually } from '../support/wait.js';
 
 /** A local webhook receiver: records requests and answers with the status the test scripts per path. */
 interface Received {
@@ -115,7 +116,7 @@ describe('notifier', () => {
     ]);
     await publishEvents([event(templateId, campaignId, 1, started), event(templateId, campaignId, 2, reminder)]);
 
-    await vi.waitFor(() => expect(received.filter((r) => r.path === path)).toHaveLength(2));
+    await vi.waitFor(() => expect(received.filter((r) => r.path === path)).toHaveLength(2), eventually);
     const [first, second] = received.filter((r) => r.path === path);
     expect(second?.body).toBe(first?.body);
     const body = JSON.parse(second?.body ?? '{}') as { id: string; type: string; data: DomainEvent };
@@ -128,10 +129,12 @@ describe('notifier', () => {
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_A)).toBe(true);
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_B)).toBe(false);
 
-    await vi.waitFor(() =>
-      expect(logLines).toContainEqual(
-        expect.objectContaining({ msg: 'reminder: "report" is due on 2024-05-31', campaignId, owner: 'ana' }),
-      ),
+    await vi.waitFor(
+      () =>
+        expect(logLines).toContainEqual(
+          expect.objectContaining({ msg: 'reminder: "report" is due on 2024-05-31', campaignId, owner: 'ana' }),
+        ),
+      eventually,
     );
     // campaign-started matched no route: never posted.
     expect(received.filter((r) => r.body.includes(`"${campaignId}:1"`))).toEqual([]);
@@ -149,12 +152,12 @@ describe('notifier', () => {
     ]);
     await publishEvents([event(templateId, campaignId, 1, started)]);
 
-    await vi.waitFor(() => expect(received.filter((r) => r.path === flaky)).toHaveLength(3));
+    await vi.waitFor(() => expect(received.filter((r) => r.path === flaky)).toHaveLength(3), eventually);
     expect(received.filter((r) => r.path === steady)).toHaveLength(1);
     await vi.waitFor(async () => {
       const info = await ctx.jsm.consumers.info(config.EVENTS_STREAM, durable);
       expect(info.num_ack_pending + info.num_pending).toBe(0);
-    });
+    }, eventually);
   });
 
   it('dead-letters an event the webhook refuses (4xx) at once', async () => {
@@ -172,7 +175,7 @@ describe('notifier', () => {
       const m = await ctx.jsm.streams.getMessage(dlq, { last_by_subj: `${config.EVENTS_SUBJECT_PREFIX}_dlq.${durable}.>` });
       expect(m?.header.get(DeadLetterHeaders.Reason)).toContain('HTTP 422');
       expect(m?.header.get(DeadLetterHeaders.Deliveries)).toBe('1');
-    });
+    }, eventually);
     expect(received.filter((r) => r.path === path)).toHaveLength(1);
   });
 });

@@ -15,6 +15,7 @@ import { parseTemplate } from '../../shared/template/validate.js';
 import { startBridge, type Bridge } from '../../workers/bridge.js';
 import { connectNats as connectSharedNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
+import { eventually } from '../support/wait.js';
 
 /**
  * docs/nats-permissions.conf, as documented, on a nats-server of its own: each role can do its job
@@ -46,9 +47,12 @@ async function connectAs(user: (typeof users)[number]): Promise<NatsConnection> 
   return nc;
 }
 
+/** How long to wait for the server's refusal: it comes at once, unless the machine is busy. */
+const REFUSAL_WAIT_MS = eventually.timeout;
+
 /** A request is refused by the server (not merely unanswered) when publishing to its subject is denied. */
 async function publishDenied(nc: NatsConnection, subject: string): Promise<boolean> {
-  const err = await nc.request(subject, '{}', { timeout: 2000 }).then(
+  const err = await nc.request(subject, '{}', { timeout: REFUSAL_WAIT_MS }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -66,7 +70,7 @@ async function plainPublishDenied(nc: NatsConnection, subject: string): Promise<
   })();
   nc.publish(subject, '{}');
   await nc.flush();
-  return Promise.race([refused, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000))]);
+  return Promise.race([refused, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REFUSAL_WAIT_MS))]);
 }
 
 beforeAll(async () => {
@@ -135,7 +139,7 @@ describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
     await vi.waitFor(async () => {
       const info = await jsm.consumers.info(config.EVENTS_STREAM, 'notifier');
       expect(info.num_pending + info.num_ack_pending).toBe(0);
-    });
+    }, eventually);
     expect(seen).toEqual([1, 2, 3]);
     expect(await publishDenied(nc, 'advocacy.opcat-ratification.ph.milestone-overdue')).toBe(true);
     expect(await publishDenied(nc, `$JS.API.STREAM.DELETE.${config.EVENTS_STREAM}`)).toBe(true);

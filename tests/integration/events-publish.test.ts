@@ -123,7 +123,7 @@ describe('publishEvents', () => {
       ackTimeoutMs: 2000,
     });
     const err = await publishEvents([event(uniqueToken('wrong'), 1)]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ name: 'JetStreamApiError', code: 10060, message: 'expected stream does not match' });
     expect(err).not.toBeInstanceOf(ApplicationFailure);
   });
 
@@ -134,6 +134,10 @@ describe('publishEvents', () => {
       logger: testLogger(),
       ackTimeoutMs: 2000,
     });
-    await expect(publishEvents([event(uniqueToken('lost'), 1)])).rejects.toThrow();
+    // No stream answers the publish: the client reads the missing answer as JetStream missing.
+    await expect(publishEvents([event(uniqueToken('lost'), 1)])).rejects.toMatchObject({
+      name: 'JetStreamNotEnabled',
+      message: 'jetstream is not enabled',
+    });
   });
 });

@@ -14,6 +14,7 @@ import type { Config } from '../../shared/config.js';
 import type { CampaignCloudEvent } from '../../shared/events/cloudevent.js';
 import { eventFilterSubject } from '../../shared/events/subjects.js';
 import { connectJetStream, isolatedEventsConfig, testLogger, uniqueId, type JetStreamTestContext } from '../support/index.js';
+import { eventually } from '../support/wait.js';
 
 let ctx: JetStreamTestContext;
 let config: Config;
@@ -107,7 +108,7 @@ describe('events subscriber', () => {
     await subscribe(s, (event) => {
       seen.push(event);
     });
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }));
+    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }), eventually);
     expect(seen.map((e) => e.id)).toEqual([1, 2, 3].map((n) => `${s.campaignId}:${n}`));
     expect(seen[0]?.data.type).toBe('reminder-due');
     expect(seen[0]?.type).toBe('org.advocacy.campaign.reminder-due.v1');
@@ -121,8 +122,8 @@ describe('events subscriber', () => {
       if (deliveryCount < 3) throw new Error('webhook down');
     });
     await publishEvents([s.event(1)]);
-    await vi.waitFor(() => expect(deliveries).toEqual([1, 2, 3]));
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }));
+    await vi.waitFor(() => expect(deliveries).toEqual([1, 2, 3]), eventually);
+    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }), eventually);
     expect(await deadLetters(s.durable)).toEqual([]);
   });
 
@@ -138,7 +139,7 @@ describe('events subscriber', () => {
       { maxDeliveries: 3 },
     );
     await publishEvents([s.event(1)]);
-    await vi.waitFor(async () => expect(await deadLetters(s.durable)).toHaveLength(1));
+    await vi.waitFor(async () => expect(await deadLetters(s.durable)).toHaveLength(1), eventually);
     const [dead] = await deadLetters(s.durable);
     expect(dead?.subject).toBe(`${config.EVENTS_SUBJECT_PREFIX}_dlq.${s.durable}.${s.templateId}.ph.reminder-due`);
     expect(dead?.headers).toMatchObject({
@@ -148,7 +149,7 @@ describe('events subscriber', () => {
       [DeadLetterHeaders.Subject]: `${config.EVENTS_SUBJECT_PREFIX}.${s.templateId}.ph.reminder-due`,
     });
     expect(JSON.parse(dead?.body ?? '{}')).toMatchObject({ id: `${s.campaignId}:1` });
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }));
+    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0 }), eventually);
     expect(calls).toBe(3);
   });
 
@@ -160,7 +161,7 @@ describe('events subscriber', () => {
       throw new PermanentEventError('400 from receiver');
     });
     await publishEvents([s.event(1)]);
-    await vi.waitFor(async () => expect(await deadLetters(s.durable)).toHaveLength(1));
+    await vi.waitFor(async () => expect(await deadLetters(s.durable)).toHaveLength(1), eventually);
     expect((await deadLetters(s.durable))[0]?.headers[DeadLetterHeaders.Deliveries]).toBe('1');
     expect(calls).toBe(1);
   });
@@ -175,8 +176,11 @@ describe('events subscriber', () => {
     await ctx.js.publish(subject, 'not json at all');
     await ctx.js.publish(subject, JSON.stringify({ specversion: '1.0', id: 'x', data: {} }));
     await publishEvents([s.event(1)]);
-    await vi.waitFor(() => expect(seen).toEqual([`${s.campaignId}:1`]));
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 }));
+    await vi.waitFor(() => expect(seen).toEqual([`${s.campaignId}:1`]), eventually);
+    await vi.waitFor(
+      async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, redelivered: 0 }),
+      eventually,
+    );
     expect(await deadLetters(s.durable)).toEqual([]);
   });
 
@@ -197,7 +201,7 @@ describe('events subscriber', () => {
       },
       options,
     );
-    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ ackPending: 3 }));
+    await vi.waitFor(async () => expect(await consumerState(s.durable)).toMatchObject({ ackPending: 3 }), eventually);
     const stopped = first.stop();
     release();
     await stopped;
@@ -216,9 +220,10 @@ describe('events subscriber', () => {
       options,
     );
     // Redelivered messages come in no guaranteed order (and 2.9 may repeat one): at least once each.
-    await vi.waitFor(() => expect(new Set(seen)).toEqual(new Set([1, 2, 3, 4])), { timeout: 10_000 });
-    await vi.waitFor(async () =>
-      expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, ackFloor: firstSeq + 3 }),
+    await vi.waitFor(() => expect(new Set(seen)).toEqual(new Set([1, 2, 3, 4])), eventually);
+    await vi.waitFor(
+      async () => expect(await consumerState(s.durable)).toMatchObject({ pending: 0, ackPending: 0, ackFloor: firstSeq + 3 }),
+      eventually,
     );
   });
 });

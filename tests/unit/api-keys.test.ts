@@ -57,8 +57,13 @@ describe('API key store', () => {
     const again = await store.revoke(key.id).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(CampaignError);
     expect((again as CampaignError).code).toBe('conflict');
-    const missing = await store.revoke('key-ffffffffffff').catch((e: unknown) => e);
-    expect((missing as CampaignError).code).toBe('not-found');
+    expect((again as CampaignError).message).toMatch(new RegExp(`^API key ${key.id} was already revoked on `));
+    await expect(store.revoke('key-ffffffffffff')).rejects.toMatchObject({
+      name: 'CampaignError',
+      code: 'not-found',
+      message: 'no API key with id key-ffffffffffff',
+      issues: ['id: not found; see `advocacy keys list`'],
+    });
   });
 
   it('sees keys created or revoked by another process (another store on the same file) without a restart', async () => {
@@ -94,7 +99,10 @@ describe('API key store', () => {
     const store = new ApiKeyStore(path);
     await expect(store.list()).rejects.toThrow(ApiKeyFileError);
     await expect(store.list()).rejects.toThrow(/not JSON/);
-    await expect(store.create({ label: 'x', role: 'viewer' })).rejects.toThrow(ApiKeyFileError);
+    await expect(store.create({ label: 'x', role: 'viewer' })).rejects.toMatchObject({
+      name: 'ApiKeyFileError',
+      message: expect.stringMatching(/not JSON/) as unknown,
+    });
     writeFileSync(path, JSON.stringify({ version: 1, keys: [{ id: 'nope', role: 'boss' }] }));
     const err = (await store.list().catch((e: unknown) => e)) as ApiKeyFileError;
     expect(err.message).toContain(path);

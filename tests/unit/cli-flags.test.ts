@@ -327,11 +327,13 @@ describe('who the CLI user is', () => {
 
   it('refuses the system role and names a bad role or actor', () => {
     expect(() => resolveActor({ role: 'system' }, none, 'ana')).toThrow(/does not act with the system role/);
-    try {
-      resolveActor({}, { ...none, ADVOCACY_ROLE: 'system' }, 'ana');
-    } catch (err) {
-      expect(err).toMatchObject({ code: 'forbidden' });
-    }
+    expect(() => resolveActor({}, { ...none, ADVOCACY_ROLE: 'system' }, 'ana')).toThrow(
+      expect.objectContaining({
+        name: 'CliError',
+        code: 'forbidden',
+        message: expect.stringMatching(/does not act with the system role/) as unknown,
+      }),
+    );
     expect(issuesOf(() => resolveActor({ role: 'boss', actor: '  ' }, none, 'ana'))).toEqual([
       '--actor: Too small: expected string to have >=1 characters',
       expect.stringMatching(/^--role: Invalid option: expected one of "viewer"\|"staff"\|"programme-lead"\|"system"/),

@@ -93,13 +93,15 @@ describe('parseConfig', () => {
     expect(problems.find((p) => p.startsWith('EVENTS_STREAM:'))).toContain('stream names allow letters, digits');
     expect(problems.find((p) => p.startsWith('EVENTS_SUBJECT_PREFIX:'))).toContain('without wildcards');
     expect(problems.find((p) => p.startsWith('EVENTS_DUPLICATE_WINDOW:'))).toContain('ISO-8601 duration');
+    let err: unknown;
     try {
       parseConfig(env);
-    } catch (err) {
-      expect((err as Error).name).toBe('ConfigError');
-      expect((err as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
-      for (const name of Object.keys(env)) expect((err as Error).message).toContain(`  - ${name}: `);
+    } catch (thrown) {
+      err = thrown;
     }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
+    for (const name of Object.keys(env)) expect((err as Error).message).toContain(`  - ${name}: `);
   });
 
   it('accepts the port range bounds and refuses just outside them', () => {
@@ -114,7 +116,9 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(() => {
       (config as { API_PORT: number }).API_PORT = 1;
-    }).toThrow(TypeError);
+    }).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: expect.stringContaining("read only property 'API_PORT'") as unknown }),
+    );
     expect(config.API_PORT).toBe(3000);
   });
 });

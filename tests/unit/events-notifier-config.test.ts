@@ -99,7 +99,10 @@ describe('notifier configuration', () => {
     expect((await loadNotifierConfig(join(dir, 'n.yaml'), options)).durable).toBe('n1');
     expect((await loadNotifierConfig(join(dir, 'n.json'), options)).durable).toBe('n2');
     expect(await loadNotifierConfig(undefined, options)).toEqual({ durable: 'notifier', maxDeliveries: 8, routes: [] });
-    await expect(loadNotifierConfig(join(dir, 'bad.yaml'), options)).rejects.toThrow(NotifierConfigError);
+    await expect(loadNotifierConfig(join(dir, 'bad.yaml'), options)).rejects.toMatchObject({
+      name: 'NotifierConfigError',
+      problems: [expect.stringMatching(/^line \d+, column \d+: /)],
+    });
     await expect(loadNotifierConfig(join(dir, 'missing.yaml'), options)).rejects.toThrow(/missing\.yaml/);
   });
 

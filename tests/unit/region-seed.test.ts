@@ -151,6 +151,7 @@ describe('seedCampaigns', () => {
 
   it('an unknown country or a missing template is an error', () => {
     expect(() => plan('KZ')).toThrow(SeedError);
+    expect(() => plan('KZ')).toThrow(/^KZ is not in the region status data \(/);
     expect(() =>
       seedCampaigns(
         data,

@@ -248,7 +248,7 @@ describe('loading directories', () => {
     expect(registry.getTemplate('demo', 1).title).toBe('Demo');
     expect(registry.listTemplates().find((s) => s.id === 'demo')).toMatchObject({ version: 2, versions: [1, 2] });
     expect(registry.listTemplates().map((s) => s.id)).toEqual([...builtinIds.slice(0, 1), 'demo', ...builtinIds.slice(1)]);
-    expect(() => registry.getTemplate('demo', 3)).toThrow(TemplateNotFoundError);
+    expect(() => registry.getTemplate('demo', 3)).toThrow(new TemplateNotFoundError('demo', 3, []));
     expect(() => registry.getTemplate('nothing')).toThrow(/unknown template "nothing"/);
   });
 
