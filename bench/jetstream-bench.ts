@@ -207,7 +207,7 @@ export async function runJetStreamBench(options: {
     });
   });
 
-  // The publish activity's path, batches of 50 (PUBLISH_BATCH in workflows/campaign.ts).
+  // The publish activity's path, batches of 50 (PUBLISH_BATCH in workflows/outbox.ts).
   {
     const latencies: number[] = [];
     let batchNo = 0;

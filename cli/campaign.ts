@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../clients/campaign-client.js';
-import { cancelCommand, pauseCommand, setInputCommand, type CampaignView, type CommandResult, type MilestoneView } from '../shared/campaign/index.js';
+import { listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
+import { cancelCommand, pauseCommand, setInputCommand } from '../shared/campaign/index.js';
 import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';
-import { fieldName, slug, type Actor } from '../shared/ids.js';
+import { fieldName, slug } from '../shared/ids.js';
 import type { Template } from '../shared/template/index.js';
-import type { CliContext, ResolvedActor } from './context.js';
+import type { CliContext } from './command-context.js';
+import { executeCommand } from './execute-command.js';
 import { campaignIdArg, collect, optionalText, pairs, parseFlags, renameIssues } from './flags.js';
-import { clip, fields, progressBar, table, type Colors } from './output.js';
+import { actorText, campaignsTable, forbiddenHint, renderCampaign } from './render.js';
 
 /** `advocacy campaign start|list|show|pause|resume|cancel`. */
 
@@ -74,168 +75,6 @@ export function startIssueAsFlag(issue: string, flags: Pick<StartFlags, 'complet
 }
 
 export const listFlagsSchema = listFilterSchema;
-
-// ---------------------------------------------------------------------------------------------------
-// Rendering
-
-/** `2026-03-01T09:15:02.123Z` -> `2026-03-01 09:15` (UTC, as the engine's calendar days are). */
-export const instant = (iso: string): string => iso.replace('T', ' ').slice(0, 16);
-
-export function statusText(c: Colors, status: string): string {
-  switch (status) {
-    case 'active':
-      return c.green(status);
-    case 'paused':
-      return c.yellow(status);
-    case 'completed':
-      return c.cyan(status);
-    case 'cancelled':
-      return c.red(status);
-    default:
-      return status;
-  }
-}
-
-export function milestoneStatusText(c: Colors, display: MilestoneView['display']): string {
-  switch (display) {
-    case 'done':
-      return c.green('✔ done');
-    case 'skipped':
-      return c.dim('– skipped');
-    case 'open':
-      return c.cyan('● open');
-    case 'overdue':
-      return c.red(c.bold('! OVERDUE'));
-    case 'blocked':
-      return c.dim('· blocked');
-  }
-}
-
-function daysLeftText(c: Colors, m: MilestoneView): string {
-  if (m.daysLeft === undefined) return '';
-  if (m.daysLeft < 0) return c.red(`${-m.daysLeft} d late`);
-  if (m.daysLeft === 0) return c.yellow('due today');
-  return m.daysLeft <= 30 ? c.yellow(`${m.daysLeft} d left`) : `${m.daysLeft} d left`;
-}
-
-function outcomeText(m: MilestoneView): string {
-  if (m.status === 'done') return `${m.completedOn ?? ''}${m.completedBy ? ` by ${m.completedBy.id}` : ''}`;
-  if (m.status === 'skipped') return m.skipCause && m.skipCause !== 'manual' ? m.skipCause : clip(m.skipReason, 40);
-  return '';
-}
-
-export function milestonesTable(c: Colors, view: CampaignView): string {
-  return table(
-    c,
-    ['STATUS', 'MILESTONE', 'TITLE', 'DUE', 'LEFT', 'OWNER', 'DONE / SKIPPED'],
-    view.milestones.map((m) => [
-      milestoneStatusText(c, m.display),
-      m.id,
-      `${clip(m.title, 44)}${m.optional ? c.dim(' (optional)') : ''}${m.automatic ? c.dim(' (automatic)') : ''}`,
-      `${m.dueOn ?? ''}${m.extensions.length ? c.dim(` (+${m.extensions.map((e) => e.by).join('+')})`) : ''}`,
-      daysLeftText(c, m),
-      m.owner ?? '',
-      outcomeText(m),
-    ]),
-  );
-}
-
-export function timelineTable(c: Colors, view: CampaignView): string {
-  return table(
-    c,
-    ['AT (UTC)', 'BY', 'ACTION', 'MILESTONE', 'DETAIL'],
-    view.history.map((h) => [c.dim(instant(h.at)), `${h.actor.id} ${c.dim(`(${h.actor.role})`)}`, h.action, h.milestone ?? '', clip(h.detail, 60)]),
-  );
-}
-
-export function renderCampaign(c: Colors, view: CampaignView, options: { history?: boolean } = {}): string {
-  const { progress } = view;
-  const head = `${c.bold(view.campaignId)}  ${view.templateTitle} ${c.dim(`(${view.templateId} v${view.templateVersion})`)}\n`;
-  const summary = fields(c, [
-    ['country', `${view.country} (${view.region})`],
-    ['status', `${statusText(c, view.status)} · stage ${c.bold(view.stage)}`],
-    ['progress', `${progressBar(progress.percent)}  ${progress.done} done, ${progress.skipped} skipped of ${progress.total}`],
-    ['started', view.startDate],
-    ['owner', view.owner],
-    ['parent', view.parentCampaignId],
-    ['inputs', Object.entries(view.inputs).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
-    ['overdue', view.overdue.length ? c.red(view.overdue.join(', ')) : undefined],
-    ['due soon', view.dueSoon.length ? c.yellow(view.dueSoon.join(', ')) : undefined],
-    ['follow-ons', view.followOns.map((f) => `${f.campaignId} (${f.templateId}, after ${f.milestone})`).join(', ')],
-  ]);
-  const parts = [head, summary, `\n${c.bold('Milestones')}\n`, milestonesTable(c, view)];
-  if (options.history !== false) parts.push(`\n${c.bold('Timeline')}\n`, timelineTable(c, view));
-  return parts.join('');
-}
-
-export function campaignsTable(c: Colors, list: CampaignSummary[]): string {
-  if (list.length === 0) return `${c.dim('no campaigns match')}\n`;
-  return table(
-    c,
-    ['CAMPAIGN', 'COUNTRY', 'REGION', 'TEMPLATE', 'STAGE', 'STATUS', 'OVERDUE', 'STARTED (UTC)'],
-    list.map((s) => [
-      s.campaignId,
-      s.country,
-      s.region,
-      s.template,
-      s.stage,
-      statusText(c, s.status),
-      s.overdue ? c.red('yes') : c.dim('no'),
-      c.dim(instant(s.startedAt)),
-    ]),
-  );
-}
-
-export function actorText(c: Colors, { actor, roleFrom }: ResolvedActor): string {
-  return c.dim(`as ${actor.id}, ${actor.role}${roleFrom === 'default' ? ' (the default role)' : ''}`);
-}
-
-/** What the user can do next when refused for their role. */
-export function forbiddenHint({ actor, roleFrom }: ResolvedActor): string {
-  return (
-    `you act as "${actor.id}" with role ${actor.role}${roleFrom === 'default' ? ' (the default)' : roleFrom === 'env' ? ' (from ADVOCACY_ROLE)' : ' (from --role)'}; ` +
-    'ask someone with the role this needs, or pass --role (or set ADVOCACY_ROLE) if you hold it'
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Running commands (shared with `advocacy milestone`)
-
-export interface CommandOutcome {
-  result: Extract<CommandResult, { ok: true }>;
-  actor: Actor;
-  campaign: CampaignView;
-}
-
-/**
- * Sends one command through the facade (a Temporal update: validated by the workflow, idempotent by
- * request id), then reads the campaign back, and prints what changed.
- */
-export async function executeCommand(
-  ctx: CliContext,
-  campaignId: string,
-  body: Record<string, unknown>,
-  done: (c: Colors, view: CampaignView) => string,
-  details: (c: Colors, view: CampaignView) => string = () => '',
-): Promise<CommandOutcome> {
-  const who = ctx.actor();
-  ctx.hints.forbidden = forbiddenHint(who);
-  ctx.hints['not-found'] = `see \`advocacy campaign list\`, and \`advocacy campaign show ${campaignId}\` for its milestones`;
-  ctx.hints.conflict = `\`advocacy campaign show ${campaignId}\` shows what is already done and whether the campaign is still running`;
-  ctx.hints.precondition = `\`advocacy campaign show ${campaignId}\` shows which milestones are open and what they wait for`;
-  const outcome = await ctx.withCampaigns(async (campaigns) => {
-    const result = await campaigns.execute(campaignId, body, { actor: who.actor });
-    if (!result.ok) throw new CampaignError(result.code, result.message, [result.message]);
-    return { result, actor: who.actor, campaign: await campaigns.view(campaignId) };
-  });
-  const events = outcome.result.events;
-  ctx.out.result(
-    { ok: true, requestId: outcome.result.requestId, events, actor: outcome.actor, campaign: outcome.campaign },
-    (c) =>
-      `${c.green('✔')} ${done(c, outcome.campaign)}  ${actorText(c, who)}${events.length ? c.dim(`; event${events.length > 1 ? 's' : ''} #${events.join(', #')}`) : ''}${details(c, outcome.campaign)}\n`,
-  );
-  return outcome;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Commands

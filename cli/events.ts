@@ -1,6 +1,7 @@
 import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { NatsConnection } from '../infra/nats.js';
 import { countrySchema } from '../shared/countries.js';
 import {
   allEventsSubject,
@@ -12,10 +13,10 @@ import {
   type DomainEventType,
 } from '../shared/events/index.js';
 import { slug } from '../shared/ids.js';
-import { instant } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { collect, countFlag, parseFlags } from './flags.js';
 import { CliError, type Colors } from './output.js';
+import { instant } from './render.js';
 
 /**
  * `advocacy events tail`: follows the events stream with an ordered consumer (ephemeral, no state on
@@ -85,6 +86,17 @@ export function eventLine(c: Colors, event: CampaignCloudEvent): string {
     .join('  ');
 }
 
+/** Fails with a next step when the stream is missing or JetStream does not answer. */
+async function requireStream(nc: NatsConnection, stream: string): Promise<void> {
+  try {
+    await (await jetstreamManager(nc)).streams.info(stream);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)
+      throw new CliError('not-found', `there is no event stream ${stream}`, [], 'the engine worker creates it when it starts (`npm run worker`); check EVENTS_STREAM');
+    throw new CliError('unavailable', `JetStream did not answer: ${err instanceof Error ? err.message : String(err)}`, [], 'check that nats-server runs with JetStream enabled (NATS_URL)');
+  }
+}
+
 export function registerEvents(program: Command, ctx: CliContext): void {
   const group = program.command('events').description('the campaign events published on NATS JetStream');
 
@@ -101,13 +113,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       const flags = parseFlags(tailFlagsSchema, opts);
       const { EVENTS_STREAM: stream, EVENTS_SUBJECT_PREFIX: prefix } = ctx.config;
       const nc = await ctx.nats();
-      try {
-        await (await jetstreamManager(nc)).streams.info(stream);
-      } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)
-          throw new CliError('not-found', `there is no event stream ${stream}`, [], 'the engine worker creates it when it starts (`npm run worker`); check EVENTS_STREAM');
-        throw new CliError('unavailable', `JetStream did not answer: ${err instanceof Error ? err.message : String(err)}`, [], 'check that nats-server runs with JetStream enabled (NATS_URL)');
-      }
+      await requireStream(nc, stream);
       const plan = tailPlan(prefix, flags, nc.info?.version);
       let stopped = false;
       let messages: ConsumerMessages | undefined;

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { ApiKeyFileError, ApiKeyStore, apiKeyIdSchema, createKeyRequestSchema, type ApiKeyInfo } from '../infra/api-keys.js';
 import { apiKeysFile } from '../shared/config.js';
 import { roleAllows } from '../shared/ids.js';
-import { actorText, instant } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, fields, table, type Colors } from './output.js';
+import { actorText, instant } from './render.js';
 
 /**
  * `advocacy keys create|list|revoke`: the API keys of the HTTP API and the dashboard (infra/api-keys.ts).

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCampaign } from './campaign.js';
-import { CliContext, defaultDeps, type CliDeps } from './context.js';
+import { CliContext, defaultDeps, type CliDeps } from './command-context.js';
 import { registerDue } from './due.js';
 import { registerEvents } from './events.js';
 import { registerKeys } from './keys.js';

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultRegionStatusPath, loadRegionStatus } from '../infra/region-status.js';
+import type { TemplateRegistry } from '../infra/templates.js';
 import { countrySchema } from '../shared/countries.js';
 import { CampaignError } from '../shared/errors.js';
 import { seedCampaigns, SeedError, type SeedPlan, type SeedStartRequest } from '../shared/region-seed.js';
 import { RegionStatusError, type RegionStatus } from '../shared/region-status.js';
-import { actorText, forbiddenHint } from './campaign.js';
-import type { CliContext } from './context.js';
+import type { CliContext, ResolvedActor } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, errorReport, table, type Colors, type ErrorReport } from './output.js';
+import { actorText, forbiddenHint } from './render.js';
 
 /**
  * `advocacy seed --country PH [--country ...]`: starts, for each state, the campaigns its treaty status
@@ -104,6 +105,70 @@ export function renderSeed(c: Colors, plans: SeedPlan[], results: SeedResult[], 
   return out.join('');
 }
 
+function plannedResults(plans: SeedPlan[], idPrefix: string | undefined): SeedResult[] {
+  return plans.flatMap((plan) =>
+    plan.campaigns.map((campaign) => ({
+      country: plan.country,
+      template: campaign.request.template,
+      version: campaign.request.version,
+      campaignId: seedCampaignId(idPrefix, campaign.request),
+      rationale: campaign.rationale,
+      outcome: 'planned',
+      request: campaign.request,
+    })),
+  );
+}
+
+async function regionData(path: string): Promise<RegionStatus> {
+  try {
+    return await loadRegionStatus(path);
+  } catch (err) {
+    if (err instanceof RegionStatusError)
+      throw new CliError('invalid', `the region data does not load: ${err.problems.join('; ')}`, err.problems, 'fix the file named above, or pass another with --data');
+    throw err;
+  }
+}
+
+/** Starts the planned campaigns one at a time, recording each outcome in its result and reporting progress. */
+async function startSeeded(ctx: CliContext, who: ResolvedActor, registry: TemplateRegistry, plans: SeedPlan[], results: SeedResult[]): Promise<void> {
+  ctx.hints.forbidden = forbiddenHint(who);
+  ctx.out.progress(ctx.out.c.dim(`starting ${results.length} campaign${results.length === 1 ? '' : 's'} for ${plans.map((p) => p.country).join(', ')} ${actorText(ctx.out.c, who)}`));
+  for (const [i, r] of results.entries()) {
+    const step = `[${i + 1}/${results.length}] ${r.country} ${r.template}`;
+    try {
+      const view = await ctx.withCampaigns((campaigns) => campaigns.start({ ...r.request, campaignId: r.campaignId }, { actor: who.actor }), registry);
+      Object.assign(r, { outcome: 'started', stage: view.stage, overdue: view.overdue });
+      ctx.out.progress(`${step} … ${ctx.out.c.green('started')} ${r.campaignId} (stage ${view.stage}${view.overdue.length ? `, ${view.overdue.length} overdue` : ''})`);
+    } catch (err) {
+      if (err instanceof CampaignError && err.code === 'conflict') {
+        r.outcome = 'exists';
+        ctx.out.progress(`${step} … ${ctx.out.c.dim(`already running as ${r.campaignId}`)}`);
+        continue;
+      }
+      // Unreachable servers stop the run: every further start would fail the same way.
+      if (err instanceof CampaignError && err.code === 'unavailable') throw err;
+      r.outcome = 'failed';
+      r.error = errorReport(err, ctx.hints);
+      ctx.out.progress(`${step} … ${ctx.out.c.red(`failed: ${r.error.message}`)}`);
+    }
+  }
+}
+
+/** The error the command ends with when some campaigns did not start, with the code of the first failure. */
+function seedFailure(results: SeedResult[]): Error | undefined {
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const first = failed[0]?.error;
+  if (!first) return undefined;
+  const message = `${failed.length} of ${results.length} campaigns did not start (the others are listed above)`;
+  if (first.code === 'unexpected') return new Error(message);
+  return new CliError(
+    first.code,
+    message,
+    failed.map((r) => `${r.country} ${r.template}: ${r.error?.message ?? ''}`),
+    'fix the cause and run the same command again: campaigns already running are left as they are',
+  );
+}
+
 export function registerSeed(program: Command, ctx: CliContext): void {
   program
     .command('seed')
@@ -116,51 +181,12 @@ export function registerSeed(program: Command, ctx: CliContext): void {
     .action(async (opts: Record<string, unknown>) => {
       const flags = parseFlags(seedFlagsSchema, { ...opts, country: opts.country ?? [] });
       const who = flags.dryRun ? undefined : ctx.actor();
-      let data: RegionStatus;
-      try {
-        data = await loadRegionStatus(flags.data ?? defaultRegionStatusPath);
-      } catch (err) {
-        if (err instanceof RegionStatusError)
-          throw new CliError('invalid', `the region data does not load: ${err.problems.join('; ')}`, err.problems, 'fix the file named above, or pass another with --data');
-        throw err;
-      }
+      const data = await regionData(flags.data ?? defaultRegionStatusPath);
       const registry = await ctx.templates();
       const plans = seedPlans(data, flags.country, registry.allTemplates(), flags.verifiedOnly);
-      const results: SeedResult[] = plans.flatMap((plan) =>
-        plan.campaigns.map((campaign) => ({
-          country: plan.country,
-          template: campaign.request.template,
-          version: campaign.request.version,
-          campaignId: seedCampaignId(flags.idPrefix, campaign.request),
-          rationale: campaign.rationale,
-          outcome: 'planned',
-          request: campaign.request,
-        })),
-      );
+      const results = plannedResults(plans, flags.idPrefix);
 
-      if (!flags.dryRun && who) {
-        ctx.hints.forbidden = forbiddenHint(who);
-        ctx.out.progress(ctx.out.c.dim(`starting ${results.length} campaign${results.length === 1 ? '' : 's'} for ${plans.map((p) => p.country).join(', ')} ${actorText(ctx.out.c, who)}`));
-        for (const [i, r] of results.entries()) {
-          const step = `[${i + 1}/${results.length}] ${r.country} ${r.template}`;
-          try {
-            const view = await ctx.withCampaigns((campaigns) => campaigns.start({ ...r.request, campaignId: r.campaignId }, { actor: who.actor }), registry);
-            Object.assign(r, { outcome: 'started', stage: view.stage, overdue: view.overdue });
-            ctx.out.progress(`${step} … ${ctx.out.c.green('started')} ${r.campaignId} (stage ${view.stage}${view.overdue.length ? `, ${view.overdue.length} overdue` : ''})`);
-          } catch (err) {
-            if (err instanceof CampaignError && err.code === 'conflict') {
-              r.outcome = 'exists';
-              ctx.out.progress(`${step} … ${ctx.out.c.dim(`already running as ${r.campaignId}`)}`);
-              continue;
-            }
-            // Unreachable servers stop the run: every further start would fail the same way.
-            if (err instanceof CampaignError && err.code === 'unavailable') throw err;
-            r.outcome = 'failed';
-            r.error = errorReport(err, ctx.hints);
-            ctx.out.progress(`${step} … ${ctx.out.c.red(`failed: ${r.error.message}`)}`);
-          }
-        }
-      }
+      if (!flags.dryRun && who) await startSeeded(ctx, who, registry, plans, results);
 
       ctx.out.result(
         {
@@ -169,17 +195,7 @@ export function registerSeed(program: Command, ctx: CliContext): void {
         },
         (c) => renderSeed(c, plans, results, flags.dryRun),
       );
-      const failed = results.filter((r) => r.outcome === 'failed');
-      const first = failed[0]?.error;
-      if (first) {
-        const message = `${failed.length} of ${results.length} campaigns did not start (the others are listed above)`;
-        if (first.code === 'unexpected') throw new Error(message);
-        throw new CliError(
-          first.code,
-          message,
-          failed.map((r) => `${r.country} ${r.template}: ${r.error?.message ?? ''}`),
-          'fix the cause and run the same command again: campaigns already running are left as they are',
-        );
-      }
+      const failure = seedFailure(results);
+      if (failure) throw failure;
     });
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadTemplateFile, TemplateRegistry, type TemplateSummary } from '../infra/templates.js';
 import { slug } from '../shared/ids.js';
 import { TemplateError, type Template } from '../shared/template/index.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './command-context.js';
 import { parseFlags } from './flags.js';
 import { clip, CliError, fields, table, wrap, type Colors } from './output.js';
 
@@ -89,6 +89,45 @@ export function renderTemplate(c: Colors, t: Template): string {
   return out.join('');
 }
 
+/** The template in `file`, checked on its own: schema and references within it. */
+async function templateFile(file: string): Promise<Template> {
+  try {
+    return await loadTemplateFile(resolve(file));
+  } catch (err) {
+    if (err instanceof TemplateError)
+      throw new CliError('invalid', `${file} is not a valid template: ${err.problems.join('; ')}`, err.problems, 'fix the fields named above and validate again');
+    throw err;
+  }
+}
+
+/**
+ * Follow-ons name other templates: check them against what the engine loads, this file replacing its own
+ * id and version (when the file lives in TEMPLATES_DIR, that copy is the one being edited).
+ */
+async function checkFitsOthers(ctx: CliContext, file: string, template: Template): Promise<void> {
+  let registry: TemplateRegistry;
+  try {
+    registry = await ctx.templates();
+  } catch {
+    registry = await ctx.templates({ builtinOnly: true });
+    ctx.out.notice('the templates of TEMPLATES_DIR do not load; follow-ons were checked against the built-in templates only');
+  }
+  const others = registry
+    .allTemplates()
+    .filter((t) => !(t.id === template.id && t.version === template.version))
+    .map((t) => ({ template: t, source: `${t.id} v${t.version}` }));
+  try {
+    new TemplateRegistry([...others, { template, source: file }]);
+  } catch (err) {
+    if (err instanceof TemplateError) {
+      const own = err.problems.filter((p) => p.startsWith(`${file}:`));
+      const problems = own.length ? own : err.problems;
+      throw new CliError('invalid', `${file} does not fit the other templates: ${problems.join('; ')}`, problems, 'fix the follow-ons named above and validate again');
+    }
+    throw err;
+  }
+}
+
 const showArgs = z.object({ template: slug, version: z.coerce.number().int().positive().optional() });
 
 export function registerTemplates(program: Command, ctx: CliContext): void {
@@ -127,38 +166,8 @@ export function registerTemplates(program: Command, ctx: CliContext): void {
     .command('validate <file>')
     .description('check a template file: its schema, references, and follow-ons against the loaded templates')
     .action(async (file: string) => {
-      const path = resolve(file);
-      let template: Template;
-      try {
-        template = await loadTemplateFile(path);
-      } catch (err) {
-        if (err instanceof TemplateError)
-          throw new CliError('invalid', `${file} is not a valid template: ${err.problems.join('; ')}`, err.problems, 'fix the fields named above and validate again');
-        throw err;
-      }
-      // Follow-ons name other templates: check them against what the engine loads, this file replacing
-      // its own id and version (when the file lives in TEMPLATES_DIR, that copy is the one being edited).
-      let registry: TemplateRegistry;
-      try {
-        registry = await ctx.templates();
-      } catch {
-        registry = await ctx.templates({ builtinOnly: true });
-        ctx.out.notice('the templates of TEMPLATES_DIR do not load; follow-ons were checked against the built-in templates only');
-      }
-      const others = registry
-        .allTemplates()
-        .filter((t) => !(t.id === template.id && t.version === template.version))
-        .map((t) => ({ template: t, source: `${t.id} v${t.version}` }));
-      try {
-        new TemplateRegistry([...others, { template, source: file }]);
-      } catch (err) {
-        if (err instanceof TemplateError) {
-          const own = err.problems.filter((p) => p.startsWith(`${file}:`));
-          const problems = own.length ? own : err.problems;
-          throw new CliError('invalid', `${file} does not fit the other templates: ${problems.join('; ')}`, problems, 'fix the follow-ons named above and validate again');
-        }
-        throw err;
-      }
+      const template = await templateFile(file);
+      await checkFitsOthers(ctx, file, template);
       const result = { valid: true, file, id: template.id, version: template.version, title: template.title, milestones: template.milestones.length };
       ctx.out.result(result, (c) =>
         `${c.green('✔')} ${file} is a valid template\n` +

@@ -106,7 +106,7 @@ if ! NATS_SERVER_PATH=$(find_nats_server); then
   NATS_SERVER_PATH=$(find_nats_server) || fail "nats-server still not found after installing the Debian package"
 fi
 info "$NATS_SERVER_PATH ($("$NATS_SERVER_PATH" --version 2>&1 | head -n1))"
-[ -x /usr/bin/chromium ] || apt_install chromium # headless browser for tests/integration/dashboard.test.ts
+[ -x /usr/bin/chromium ] || apt_install chromium # headless browser for tests/e2e/dashboard.test.ts
 done_step
 
 # ---------------------------------------------------------------------------------------------

@@ -1,26 +1,10 @@
-import {
-  ApplicationFailure,
-  ParentClosePolicy,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, allHandlersFinished, condition, log, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';
 import {
   applyCommand,
   campaignCommandSchema,
-  campaignStateSchema,
   commandSignal,
   commandUpdate,
-  domainEventSchema,
   nextWakeUp,
   startCampaign,
   startCampaignSchema,
@@ -28,7 +12,6 @@ import {
   tick,
   viewCampaign,
   viewQuery,
-  type CampaignActivities,
   type CampaignCommand,
   type CampaignState,
   type DomainEvent,
@@ -41,37 +24,23 @@ import {
 import { checkCommand } from '../shared/campaign/validate-command.js';
 import { dateOfInstant } from '../shared/dates.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
+import { continueAsNewCheck, continueAsNewWhenIdle, continuedSchema, type Continued } from './continue-as-new.js';
+import { startFollowOnStarter } from './follow-ons.js';
+import { startPublisher } from './outbox.js';
+import { formatIssues } from '../shared/validation.js';
 
 /**
  * One generic workflow runs every campaign: a thin shell around the pure state machine in
  * `shared/campaign`. Commands arrive as updates (validated before they enter history) or signals;
  * time passes through a single timer set to the next day something happens; effects become
- * activities (event publishing, template lookup) and child workflows (follow-on campaigns).
+ * activities (event publishing, template lookup) and child workflows (follow-on campaigns), run by
+ * two coroutines beside this file: the outbox's publisher (`outbox.ts`) and the follow-on starter
+ * (`follow-ons.ts`). A long history continues as new (`continue-as-new.ts`).
  */
-
-const { publishEvents } = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '20 seconds',
-  // NATS may be down for a while: keep retrying, at most a minute apart, so nothing is lost.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const { resolveTemplate, informCampaigns } = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 5 },
-});
-
-export const continuedSchema = z.object({
-  state: campaignStateSchema,
-  outbox: z.array(domainEventSchema),
-  followOns: z.array(z.custom<FollowOnRequest>()),
-  informs: z.array(z.custom<InformRequest>()).default([]),
-});
 
 export type CampaignWorkflowInput =
   | { start: StartCampaign; continueAsNewAfter?: number }
-  | { continued: z.input<typeof continuedSchema>; continueAsNewAfter?: number };
-
-const PUBLISH_BATCH = 50;
+  | { continued: Continued; continueAsNewAfter?: number };
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<ReturnType<typeof viewCampaign>> {
   let state: CampaignState;
@@ -79,8 +48,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   const followOnQueue: FollowOnRequest[] = [];
   const informQueue: InformRequest[] = [];
   let changes = 0;
-  let publishing = false;
-  let startingFollowOns = false;
 
   const take = (effects: Effects) => {
     outbox.push(...effects.events);
@@ -123,7 +90,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   const parseCommand = (raw: unknown): CampaignCommand => {
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(command)'}: ${i.message}`);
+      const issues = formatIssues(parsed.error);
       throw ApplicationFailure.create({ type: 'invalid', message: issues.join('; '), nonRetryable: true, details: [issues] });
     }
     return parsed.data;
@@ -141,7 +108,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   setHandler(commandUpdate, (raw) => execute(parseCommand(raw)), {
     validator: (raw) => {
       const cmd = parseCommand(raw);
-      if (state.requests[cmd.requestId]) return; // a repeat: the handler returns the first result
+      if (Object.hasOwn(state.requests, cmd.requestId)) return; // a repeat: the handler returns the first result
       const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
       if (rejection)
         throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
@@ -151,48 +118,18 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     // Fire-and-forget callers get no answer, so bad commands are logged and dropped, never fatal.
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      log.warn('dropped invalid command signal', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      log.warn('dropped invalid command signal', { issues: formatIssues(parsed.error) });
       return;
     }
     const result = execute(parsed.data);
     if (!result.ok) log.warn('rejected command signal', { requestId: result.requestId, code: result.code, reason: result.message });
   });
 
-  // Events leave in order, one batch at a time; a batch is removed only after it was acknowledged.
-  const publisher = async () => {
-    for (;;) {
-      await condition(() => outbox.length > 0);
-      publishing = true;
-      const batch = outbox.slice(0, PUBLISH_BATCH);
-      await publishEvents(batch);
-      outbox.splice(0, batch.length);
-      publishing = false;
-    }
-  };
-
-  // Follow-on children and other campaigns of the state to inform, one at a time, in order.
-  const followOnStarter = async () => {
-    for (;;) {
-      await condition(() => followOnQueue.length > 0 || informQueue.length > 0);
-      startingFollowOns = true;
-      const followOn = followOnQueue[0];
-      if (followOn) {
-        await startFollowOn(state, followOn);
-        followOnQueue.shift();
-      } else {
-        const inform = informQueue[0] as InformRequest;
-        await informCampaigns({ sourceCampaignId: state.campaignId, country: state.country, ...inform });
-        informQueue.shift();
-      }
-      startingFollowOns = false;
-    }
-  };
-  void publisher();
-  void followOnStarter();
+  const publisher = startPublisher(outbox);
+  const followOnStarter = startFollowOnStarter({ followOns: followOnQueue, informs: informQueue }, () => state, campaignWorkflow);
 
   const threshold = input.continueAsNewAfter;
-  const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || (threshold !== undefined && workflowInfo().historyLength > threshold);
+  const shouldContinueAsNew = continueAsNewCheck(threshold);
   const finished = () => state.status === 'completed' || state.status === 'cancelled';
 
   while (!finished()) {
@@ -206,43 +143,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       take(outcome.effects);
     }
     refreshSearchAttributes();
-    if (shouldContinueAsNew() && !finished()) {
-      // Carry everything not yet done; wait for in-flight work so nothing is sent twice or dropped.
-      await condition(() => allHandlersFinished() && !publishing && !startingFollowOns);
-      await continueAsNew<typeof campaignWorkflow>({
-        continued: { state, outbox: [...outbox], followOns: [...followOnQueue], informs: [...informQueue] },
-        ...(threshold !== undefined ? { continueAsNewAfter: threshold } : {}),
-      });
-    }
+    if (shouldContinueAsNew() && !finished())
+      await continueAsNewWhenIdle(
+        [publisher, followOnStarter],
+        () => ({ state, outbox: [...outbox], followOns: [...followOnQueue], informs: [...informQueue] }),
+        threshold,
+      );
   }
   // Finished: deliver what is left, then close. Follow-ons outlive this workflow (ABANDON).
   await condition(() => outbox.length === 0 && followOnQueue.length === 0 && informQueue.length === 0 && allHandlersFinished());
   return viewCampaign(state, Date.now());
-}
-
-async function startFollowOn(parent: CampaignState, request: FollowOnRequest): Promise<void> {
-  const template = await resolveTemplate(request.templateId, request.templateVersion);
-  const start: StartCampaign = {
-    campaignId: request.campaignId,
-    template,
-    country: parent.country,
-    region: parent.region,
-    startDate: dateOfInstant(Date.now()),
-    inputs: request.inputs,
-    ...(parent.owner ? { owner: parent.owner } : {}),
-    actor: { id: 'engine', role: 'system' },
-    completed: [],
-    skipped: [],
-    parentCampaignId: parent.campaignId,
-  };
-  try {
-    await startChild(campaignWorkflow, {
-      workflowId: request.campaignId,
-      args: [{ start }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-  } catch (err) {
-    // Already started by an earlier run of this campaign (e.g. before continue-as-new): nothing to do.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
 }

@@ -9,7 +9,7 @@ import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { testLogger, uniqueId } from '../support/index.js';
-import { apiTemplate, startApiHarness, type ApiHarness } from './api-support.js';
+import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
 
 interface ErrorJson {
   statusCode: number;
@@ -77,9 +77,44 @@ describe('HTTP API on the dev server', () => {
     const misuse = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH' }, { 'idempotency-key': key });
     expect(misuse.statusCode).toBe(201); // another country: another campaign id
 
-    const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'PH', campaignId: view.campaignId });
+    const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'ID', campaignId: view.campaignId });
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+  });
+
+  it('keeps campaign ids to their country: a scoped key names only its own, "~" is the engine\'s, no id is used twice', async () => {
+    const ph = await h.keys.create({ label: 'Philippines lead', role: 'programme-lead', countries: ['PH'] });
+    const start = (payload: Record<string, unknown>, authorization = `Bearer ${ph.secret}`) =>
+      h.app.inject({ method: 'POST', url: '/campaigns', headers: { authorization }, payload: { template: 'api-test', country: 'PH', ...payload } });
+    const refused = async (payload: Record<string, unknown>, issue: RegExp, authorization?: string) => {
+      const res = await start(payload, authorization);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json<ErrorJson>()).toMatchObject({ code: 'invalid', issues: [expect.stringMatching(issue) as unknown] });
+    };
+    // Another country's id space, for a scoped key and for every-country keys alike.
+    await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/);
+    await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/, h.auth('lead').authorization);
+    // A follow-on's id (`<parent>~<template>`) is the engine's to start.
+    await refused({ campaignId: 'x~npm-designation' }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
+    await refused({ campaignId: `${uniqueId('ph-parent')}~api-test` }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
+    // A scoped key names ids only in its own country's space, so a conflict never tells it about another country.
+    await refused({ campaignId: uniqueId('demo') }, /^campaignId: a key limited to countries names its campaigns "ph-\.\.\."/);
+    expect((await start({ campaignId: uniqueId('demo') }, h.auth('lead').authorization)).statusCode).toBe(201);
+
+    // Its own: accepted; once closed (cancelled, or terminated by an operator) the id is never used again.
+    const ids = { cancelled: uniqueId('ph-ids'), terminated: uniqueId('ph-ids') };
+    for (const id of Object.values(ids)) expect((await start({ campaignId: id })).statusCode).toBe(201);
+    expect((await start({ campaignId: ids.cancelled })).statusCode).toBe(409);
+    expect((await post(`/campaigns/${ids.cancelled}/cancel`, 'lead', { reason: 'test done' })).statusCode).toBe(200);
+    await h.temporal.client.workflow.getHandle(ids.terminated).terminate('test done');
+    for (const id of Object.values(ids)) {
+      await expect.poll(async () => (await h.temporal.client.workflow.getHandle(id).describe()).status.name, { timeout: 15_000 }).not.toBe('RUNNING');
+      for (const authorization of [`Bearer ${ph.secret}`, h.auth('lead').authorization]) {
+        const again = await start({ campaignId: id }, authorization);
+        expect(again.statusCode, again.body).toBe(409);
+        expect(again.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+      }
+    }
   });
 
   it('lists with filters and validates the query', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { coerceInputs, startBody, startFlagsSchema, startIssueAsFlag } from '../../cli/campaign.js';
-import { DEFAULT_ROLE, resolveActor } from '../../cli/context.js';
+import { DEFAULT_ROLE, resolveActor } from '../../cli/command-context.js';
 import { supportsFilterSubjects, tailFlagsSchema, tailPlan } from '../../cli/events.js';
 import { collect, flagIssues, flagName, pairs, parseFlags, renameIssues } from '../../cli/flags.js';
 import { completeFlagsSchema, extendFlagsSchema, noteFlagsSchema } from '../../cli/milestone.js';
@@ -117,7 +117,7 @@ describe('campaign start flags', () => {
       '--template-version: expected a number',
       '--country: expected an ISO 3166-1 alpha-2 country code such as "ID" or "PH"',
       '--start-date: not a real calendar date',
-      '--id: letters, digits and . _ ~ - only',
+      '--id: letters, digits and . _ - only ("~" is reserved for follow-on campaigns)',
     ]);
   });
 

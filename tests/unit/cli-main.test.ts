@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliContext, defaultDeps, type CliDeps } from '../../cli/context.js';
+import { CliContext, defaultDeps, type CliDeps } from '../../cli/command-context.js';
 import { buildProgram, commandPath, main } from '../../cli/main.js';
 
 /**

@@ -1,6 +1,5 @@
 import picocolors from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { campaignsTable, forbiddenHint, instant, renderCampaign } from '../../cli/campaign.js';
 import { eventLine } from '../../cli/events.js';
 import { openNow } from '../../cli/milestone.js';
 import {
@@ -16,6 +15,7 @@ import {
   table,
   wrap,
 } from '../../cli/output.js';
+import { campaignsTable, forbiddenHint, instant, renderCampaign } from '../../cli/render.js';
 import { renderSeed } from '../../cli/seed.js';
 import { renderTemplate, ruleText, templatesTable } from '../../cli/templates.js';
 import { startCampaign, startCampaignSchema, viewCampaign } from '../../shared/campaign/index.js';

@@ -7,7 +7,7 @@ import { repoRoot, resolveSchemathesis } from '../../infra/servers/index.js';
 import { loadTemplates, TemplateRegistry } from '../../infra/templates.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { uniqueId } from '../support/index.js';
-import { apiTemplate, startApiHarness, startCampaign, type ApiHarness, type RoleName } from './api-support.js';
+import { apiTemplate, startApiHarness, startCampaign, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * The HTTP API fuzzed from its own OpenAPI document by schemathesis (provisioned by scripts/provision.sh),
