@@ -44,7 +44,7 @@ declare module 'fastify' {
   }
 }
 
-export type KeyVerifier = Pick<ApiKeyStore, 'verify' | 'recognise' | 'get'>;
+export type KeyVerifier = Pick<ApiKeyStore, 'verify' | 'recognise' | 'get' | 'endSessions'>;
 
 /** Who a key acts as: its id and role become the command's actor, its countries the caller's scope. */
 export function callerOf(key: ApiKeyInfo): Caller {
@@ -122,12 +122,13 @@ export async function authorize(request: FastifyRequest, { keys, sessions, authe
   return { ok: true };
 }
 
+/** A session holds while its key is active and has not signed out since (its epoch is the key's). */
 async function fromSession(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<boolean> {
   const value = readCookie(request, SESSION_COOKIE);
-  const keyId = sessions.read(value);
-  if (!keyId || !value) return false;
-  const key = await keys.get(keyId);
-  if (!key || key.revokedAt) return false;
+  const claims = sessions.read(value);
+  if (!claims || !value) return false;
+  const key = await keys.get(claims.keyId);
+  if (!key || key.revokedAt || (key.sessionEpoch ?? 0) !== claims.epoch) return false;
   request.apiKey = key;
   request.session = value;
   return true;

@@ -21,7 +21,8 @@ import { formatIssues, parseOrThrow, problemList } from '../shared/validation.js
  *
  * Usage: `const keys = new ApiKeyStore(apiKeysFile(config));`
  * `await keys.create({ label, role, countries })` → `{ key, secret }`; `await keys.list()`;
- * `await keys.revoke(id)`; `await keys.verify(secret)` → the active key or undefined.
+ * `await keys.revoke(id)`; `await keys.verify(secret)` → the active key or undefined;
+ * `await keys.endSessions(id)` signs the key out of every dashboard session.
  */
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
@@ -39,6 +40,11 @@ export const storedKeySchema = z.object({
   countries: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1).optional(),
   createdAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),
+  /**
+   * Dashboard sessions of this key carry the number current when they began; signing out counts it up,
+   * which ends every session of the key, wherever its cookie was copied to. Absent: 0.
+   */
+  sessionEpoch: z.number().int().min(1).optional(),
   hash: z.object({
     algorithm: z.literal('scrypt'),
     N: z.number().int().positive(),
@@ -168,6 +174,15 @@ export class ApiKeyStore {
       result = key;
     });
     return info(result as StoredKey);
+  }
+
+  /** Ends every dashboard session of the key (they carry its session epoch, which this counts up). */
+  async endSessions(id: string): Promise<void> {
+    await this.modify((file) => {
+      const key = file.keys.find((k) => k.id === id);
+      if (!key) throw new CampaignError('not-found', `no API key with id ${id}`);
+      key.sessionEpoch = (key.sessionEpoch ?? 0) + 1;
+    });
   }
 
   /**

@@ -63,6 +63,11 @@ export const configSchema = z.object({
   /** How long a dashboard login lasts. */
   API_SESSION_TTL: isoDuration.default('PT8H'),
   /**
+   * `Secure` on the session cookie: `auto` when the request came over https (as the trusted proxy says,
+   * API_TRUST_PROXY), `true` always (deployments behind TLS), `false` never.
+   */
+  API_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /**
    * Which proxies' X-Forwarded-For/-Proto/-Host headers to believe (the client address the failure limits
    * count, https for the cookie): unset or `false`, none; `true`, any (only behind a proxy that overwrites
    * them); a number of hops; or addresses and CIDR ranges, comma-separated (`127.0.0.1,10.0.0.0/8`).

@@ -130,4 +130,13 @@ describe('API key store', () => {
     expect(await store.recognise(secret)).toBeUndefined();
   });
 
+  it('counts up the session epoch of a key on sign-out, in the file', async () => {
+    const store = new ApiKeyStore(path);
+    const { key } = await store.create({ label: 'staff', role: 'staff' });
+    expect((await store.get(key.id))?.sessionEpoch).toBeUndefined();
+    await store.endSessions(key.id);
+    await new ApiKeyStore(path).endSessions(key.id);
+    expect((await store.get(key.id))?.sessionEpoch).toBe(2);
+    await expect(store.endSessions('key-ffffffffffff')).rejects.toMatchObject({ code: 'not-found' });
+  });
 });

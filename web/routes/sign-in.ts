@@ -9,7 +9,8 @@ import { pageRenderer, sessionRoute } from './page.js';
 /**
  * Signing in with an API key (the cookie holds a signed session, never the key) and signing out. Sign-in
  * checks the key as the API does (http/key-authenticator.ts): after too many failures from one address
- * or for one key it backs off, answering 429 with Retry-After until the failure window ends.
+ * or for one key it backs off, answering 429 with Retry-After until the failure window ends. Signing
+ * out ends every session of the key, wherever its cookie was copied to.
  */
 
 /** Only local dashboard paths, so the login form cannot be made to redirect elsewhere. */
@@ -25,7 +26,7 @@ function waitWords(seconds: number): string {
 }
 
 export const signInRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
-  const { sessions, authenticator } = ctx;
+  const { keys, sessions, authenticator } = ctx;
   const { render } = pageRenderer(sessions);
 
   app.get('/ui/login', { config: sessionRoute('public'), schema: { hide: true } }, async (request, reply) => {
@@ -50,13 +51,16 @@ export const signInRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (ap
       return render(request, reply, 401, 'Sign in', loginView({ error: 'That key is not valid, or it was revoked.', next }), 'login');
     }
     const key = check.key;
-    setSessionCookie(request, reply, sessions.issue(key.id), sessions.maxAgeSeconds);
+    setSessionCookie(request, reply, sessions, sessions.issue(key.id, key.sessionEpoch ?? 0));
     request.log.info({ keyId: key.id, role: key.role }, 'dashboard sign-in');
     return reply.redirect(next, 303);
   });
 
   app.post('/ui/logout', { config: sessionRoute('viewer'), schema: { hide: true, body: formBody } }, async (request, reply) => {
-    clearSessionCookie(request, reply);
+    // Server-side: a copy of the cookie (another browser, a stolen one) stops working too.
+    if (request.apiKey) await keys.endSessions(request.apiKey.id);
+    request.log.info({ keyId: request.apiKey?.id }, 'dashboard sign-out: every session of the key ended');
+    clearSessionCookie(request, reply, sessions);
     return reply.redirect('/ui/login', 303);
   });
   done();
