@@ -175,7 +175,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
       [ids.viaCli, 'KH'],
       [ids.viaApi, 'MN'],
       [ids.viaApiScoped, 'TH'],
-    ]);
+    ].sort());
     await staffPage.goto(`${base}/ui?template=${TEMPLATE}`);
     for (const country of ['Cambodia', 'Mongolia', 'Thailand'])
       expect(await staffPage.getByRole('heading', { level: 2, name: new RegExp(country) }).count()).toBe(1);
