@@ -16,7 +16,7 @@ import { KeyAuthenticator } from '../http/key-authenticator.js';
 import type { AppDeps, RouteContext } from '../http/route-context.js';
 import { Sessions } from '../http/sessions.js';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
-import { apiErrorHandler, errorBody, sendError } from './errors.js';
+import { apiErrorHandler, errorBody, frameworkErrorHandler, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
@@ -67,7 +67,8 @@ export async function buildApp(deps: AppDeps) {
     requestIdHeader: false,
     // Whose X-Forwarded-* to believe: the client address the failure limits count, and https for cookies.
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -239,6 +239,19 @@ describe('HTTP API on the dev server', () => {
     expect(after.json<ErrorJson>().message).toBe('the campaign is cancelled; no further changes are accepted');
   });
 
+  it('refuses to start a campaign with the id of a finished one (found by fuzzing)', async () => {
+    // Temporal reuses the id of a closed workflow by default: a start replaced the cancelled campaign.
+    const campaignId = uniqueId('api-reuse');
+    expect((await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId })).statusCode).toBe(201);
+    expect((await post(`/campaigns/${campaignId}/cancel`, 'lead', { reason: 'programme closed' })).statusCode).toBe(200);
+    const handle = h.temporal.client.workflow.getHandle(campaignId);
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).toBe('COMPLETED');
+    const again = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<ErrorJson>()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+    expect((await get(`/campaigns/${campaignId}`)).json<CampaignView>().status).toBe('cancelled');
+  });
+
   it('refuses bodies over the limit (413), non-JSON bodies (415), malformed JSON (400), unknown routes (404)', async () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
     const big = await post(`/campaigns/${id}/notes`, 'staff', { text: 'x'.repeat(20_000) });
@@ -259,6 +272,23 @@ describe('HTTP API on the dev server', () => {
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.json()).toMatchObject({ code: 'not-found' });
     expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'idempotency-key': 'has space' }, payload: { text: 'x' } })).statusCode).toBe(400);
+  });
+
+  it('refuses long or malformed path parameters with 400 in the one error shape, and reads a 200-character id (found by fuzzing)', async () => {
+    // The router used to refuse parameters over 100 characters with a bare 414, though ids may have 200.
+    const longest = await get(`/campaigns/${'a'.repeat(200)}`);
+    expect(longest.statusCode).toBe(404);
+    expect(longest.json()).toMatchObject({ code: 'not-found' });
+    const tooLong = await get(`/campaigns/${'a'.repeat(300)}`);
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json<ErrorJson>().issues).toEqual([expect.stringMatching(/^path parameter id: /)]);
+    const huge = await post(`/campaigns/x/milestones/${'m'.repeat(3000)}/notes`, 'staff', { text: 'x' });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toMatchObject({ code: 'invalid', issues: ['path: a parameter is longer than 2048 characters'] });
+    expect(huge.headers['x-request-id']).toBeTruthy();
+    const malformed = await get('/campaigns/%E0%A4%A');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'invalid', issues: [expect.stringMatching(/^path: not valid percent-encoding/)] });
   });
 
   it('answers health and readiness, and publishes an OpenAPI 3 document with the zod schemas', async () => {
