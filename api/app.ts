@@ -41,7 +41,12 @@ export async function buildApp(deps: AppDeps) {
   const ctx: RouteContext = {
     ...deps,
     now: deps.now ?? Date.now,
-    sessions: new Sessions(config.API_SESSION_SECRET, Duration.fromISO(config.API_SESSION_TTL).as('milliseconds'), deps.now, config.API_COOKIE_SECURE),
+    sessions: new Sessions(
+      config.API_SESSION_SECRET,
+      Duration.fromISO(config.API_SESSION_TTL).as('milliseconds'),
+      deps.now,
+      config.API_COOKIE_SECURE,
+    ),
     authenticator: new KeyAuthenticator(deps.keys, {
       failuresPerAddress: config.API_AUTH_FAILURES_PER_ADDRESS,
       failuresPerKey: config.API_AUTH_FAILURES_PER_KEY,

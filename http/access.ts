@@ -107,8 +107,16 @@ export async function authorize(request: FastifyRequest, { keys, sessions, authe
     if (token === undefined) return { ok: false, status: 401, message: 'send an API key: Authorization: Bearer <key>' };
     const check = token ? await authenticator.check(token, request.ip) : { ok: false as const, status: 401 as const };
     if (!check.ok && check.status !== 401) {
-      request.log.warn({ route: request.routeOptions.url, status: check.status }, 'refused an API key unchecked: failure limit or verification queue full');
-      return { ok: false, status: check.status, message: retryLaterMessage(check.status, check.retryAfterSeconds), retryAfterSeconds: check.retryAfterSeconds };
+      request.log.warn(
+        { route: request.routeOptions.url, status: check.status },
+        'refused an API key unchecked: failure limit or verification queue full',
+      );
+      return {
+        ok: false,
+        status: check.status,
+        message: retryLaterMessage(check.status, check.retryAfterSeconds),
+        retryAfterSeconds: check.retryAfterSeconds,
+      };
     }
     if (!check.ok) {
       request.log.warn({ route: request.routeOptions.url }, 'refused an unknown, wrong or revoked API key');
@@ -117,8 +125,7 @@ export async function authorize(request: FastifyRequest, { keys, sessions, authe
     request.apiKey = check.key;
   }
   const role = (request.apiKey as ApiKeyInfo).role;
-  if (!roleAllows(role, access))
-    return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
+  if (!roleAllows(role, access)) return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
   return { ok: true };
 }
 

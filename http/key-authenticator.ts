@@ -28,9 +28,7 @@ export interface AuthLimits {
 }
 
 export type KeyCheck =
-  | { ok: true; key: ApiKeyInfo }
-  | { ok: false; status: 401 }
-  | { ok: false; status: 429 | 503; retryAfterSeconds: number };
+  { ok: true; key: ApiKeyInfo } | { ok: false; status: 401 } | { ok: false; status: 429 | 503; retryAfterSeconds: number };
 
 export type KeyChecker = Pick<ApiKeyStore, 'verify' | 'recognise'>;
 
@@ -59,7 +57,11 @@ export class KeyAuthenticator {
     private readonly keys: KeyChecker,
     limits: AuthLimits,
   ) {
-    this.byAddress = new RateLimiterMemory({ keyPrefix: 'auth-address', points: limits.failuresPerAddress, duration: limits.windowSeconds });
+    this.byAddress = new RateLimiterMemory({
+      keyPrefix: 'auth-address',
+      points: limits.failuresPerAddress,
+      duration: limits.windowSeconds,
+    });
     this.byKey = new RateLimiterMemory({ keyPrefix: 'auth-key', points: limits.failuresPerKey, duration: limits.windowSeconds });
     this.verifications = new BoundedSemaphore(limits.verifyConcurrency, limits.verifyQueue);
   }
@@ -72,7 +74,10 @@ export class KeyAuthenticator {
     // Count the attempt as a failure before verifying, so concurrent attempts cannot overrun a limit;
     // a success gives it back.
     const keyId = keyIdOfSecret(secret);
-    const counters: [RateLimiterMemory, string][] = [[this.byAddress, addressKey(address)], ...(keyId ? [[this.byKey, keyId] as [RateLimiterMemory, string]] : [])];
+    const counters: [RateLimiterMemory, string][] = [
+      [this.byAddress, addressKey(address)],
+      ...(keyId ? [[this.byKey, keyId] as [RateLimiterMemory, string]] : []),
+    ];
     const counted: [RateLimiterMemory, string][] = [];
     const giveBack = () => Promise.all(counted.map(([limiter, key]) => limiter.reward(key)));
     for (const [limiter, key] of counters) {

@@ -101,7 +101,10 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, s
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply, sessions: Sessions): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secureAttribute(request, sessions.cookieSecure)}`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secureAttribute(request, sessions.cookieSecure)}`,
+  );
 }
 
 /** A cross-site POST is refused even before the CSRF token is looked at: Origin must be this host. */

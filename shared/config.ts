@@ -76,7 +76,10 @@ export const configSchema = z.object({
     if (value === undefined || value === 'false') return false;
     if (value === 'true') return true;
     if (/^\d{1,2}$/.test(value)) return Number(value);
-    const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const entries = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     for (const entry of entries)
       if (!/^[0-9A-Fa-f:.]+(?:\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry))
         ctx.addIssue({ code: 'custom', message: `"${entry}" is no address or CIDR range; use true, a hop count, or addresses` });

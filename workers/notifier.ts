@@ -1,12 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import {
-  PermanentEventError,
-  subscribeEvents,
-  type EventHandler,
-  type EventSubscription,
-} from '../clients/events-subscriber.js';
+import { PermanentEventError, subscribeEvents, type EventHandler, type EventSubscription } from '../clients/events-subscriber.js';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
@@ -116,7 +111,9 @@ async function postWebhook(
       if (res.ok) return;
       problem = `HTTP ${res.status}`;
       if (res.status >= 300 && res.status < 400) {
-        throw new PermanentEventError(`webhook ${route.name} answered event ${event.id} with a redirect (${problem}), which is not followed; configure the final address`);
+        throw new PermanentEventError(
+          `webhook ${route.name} answered event ${event.id} with a redirect (${problem}), which is not followed; configure the final address`,
+        );
       }
       if (!retryable(res.status)) {
         throw new PermanentEventError(`webhook ${route.name} refused event ${event.id}: ${problem}`);

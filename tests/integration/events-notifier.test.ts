@@ -139,7 +139,9 @@ describe('notifier', () => {
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_A)).toBe(true);
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_B)).toBe(false);
     // The same request replayed later than the window: refused.
-    expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_A, { nowSeconds: signedAt + SIGNATURE_TOLERANCE_SECONDS + 1 })).toBe(false);
+    expect(
+      verifyWebhookSignature(second?.body ?? '', signature, SECRET_A, { nowSeconds: signedAt + SIGNATURE_TOLERANCE_SECONDS + 1 }),
+    ).toBe(false);
 
     await vi.waitFor(() =>
       expect(logLines).toContainEqual(

@@ -40,7 +40,10 @@ export async function startStubApp(options: StubAppOptions = {}): Promise<StubAp
   const other = options.sharingKeysWith;
   const keys = new ApiKeyStore(other ? other.keys.path : join(dir, 'api-keys.json'));
   const [staff, viewer] = other
-    ? [{ key: other.keyInfo.staff, secret: other.secrets.staff }, { key: other.keyInfo.viewer, secret: other.secrets.viewer }]
+    ? [
+        { key: other.keyInfo.staff, secret: other.secrets.staff },
+        { key: other.keyInfo.viewer, secret: other.secrets.viewer },
+      ]
     : [await keys.create({ label: 'Sari Wulandari', role: 'staff' }), await keys.create({ label: 'Guest reader', role: 'viewer' })];
   const log: string[] = [];
   const logger = createLogger(

@@ -155,8 +155,15 @@ describe('HTTP security settings', () => {
     expect(parseConfig({ API_TRUST_PROXY: 'true' }).API_TRUST_PROXY).toBe(true);
     expect(parseConfig({ API_TRUST_PROXY: 'false' }).API_TRUST_PROXY).toBe(false);
     expect(parseConfig({ API_TRUST_PROXY: '2' }).API_TRUST_PROXY).toBe(2);
-    expect(parseConfig({ API_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).API_TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
-    expect(problemsOf(() => parseConfig({ API_TRUST_PROXY: '10.0.0.1,proxy.example' })).join('\n')).toMatch(/API_TRUST_PROXY: "proxy.example" is no address/);
+    expect(parseConfig({ API_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).API_TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+    expect(problemsOf(() => parseConfig({ API_TRUST_PROXY: '10.0.0.1,proxy.example' })).join('\n')).toMatch(
+      /API_TRUST_PROXY: "proxy.example" is no address/,
+    );
     expect(problemsOf(() => parseConfig({ API_COOKIE_SECURE: 'yes' })).join('\n')).toMatch(/API_COOKIE_SECURE/);
   });
 });

@@ -74,15 +74,21 @@ describe('notifier configuration', () => {
   it('refuses a missing or short secret, naming the variable', () => {
     const raw = { routes: [{ name: 'x', webhook: { url: 'http://127.0.0.1:1/h', secretEnv: 'NOTIFIER_SECRET_MISSING' } }] };
     expect(() => resolveNotifierConfig(raw, options)).toThrow(/set NOTIFIER_SECRET_MISSING/);
-    expect(() => resolveNotifierConfig(raw, { ...options, env: { NOTIFIER_SECRET_MISSING: 'short' } })).toThrow(
-      /at least 16 characters/,
-    );
+    expect(() => resolveNotifierConfig(raw, { ...options, env: { NOTIFIER_SECRET_MISSING: 'short' } })).toThrow(/at least 16 characters/);
   });
 
   it('refuses duplicate route names', () => {
-    expect(() => resolveNotifierConfig({ routes: [{ name: 'a', log: true }, { name: 'a', log: true }] }, options)).toThrow(
-      /duplicate route name/,
-    );
+    expect(() =>
+      resolveNotifierConfig(
+        {
+          routes: [
+            { name: 'a', log: true },
+            { name: 'a', log: true },
+          ],
+        },
+        options,
+      ),
+    ).toThrow(/duplicate route name/);
   });
 
   it('requires https outside loopback, naming the field', () => {
@@ -90,7 +96,9 @@ describe('notifier configuration', () => {
     for (const url of ['https://hooks.example.org/a', 'http://127.0.0.1:9000/a', 'http://localhost/a', 'http://[::1]:8080/a'])
       expect(resolveNotifierConfig(route(url), options).routes[0]?.webhook?.url).toBe(url);
     for (const url of ['http://hooks.example.org/a', 'http://10.0.0.5/a', 'http://127.0.0.1.example.org/a']) {
-      expect(() => resolveNotifierConfig(route(url), options)).toThrow(/routes\.0\.webhook\.url: use https; plain http only to a loopback address/);
+      expect(() => resolveNotifierConfig(route(url), options)).toThrow(
+        /routes\.0\.webhook\.url: use https; plain http only to a loopback address/,
+      );
     }
   });
 
@@ -99,7 +107,10 @@ describe('notifier configuration', () => {
       routes: [{ name: 'x', webhook: { url: 'https://hooks.example.org/a', secretEnv: 'NOTIFIER_SECRET_ID', headers } }],
     });
     const env = { ...options.env, HOOKS_TOKEN: 'tok-123', TENANT: 'apt' };
-    const resolved = resolveNotifierConfig(raw({ Authorization: 'Bearer ${HOOKS_TOKEN}', 'x-tenant': '${TENANT}-asia', 'x-plain': 'yes' }), { ...options, env });
+    const resolved = resolveNotifierConfig(
+      raw({ Authorization: 'Bearer ${HOOKS_TOKEN}', 'x-tenant': '${TENANT}-asia', 'x-plain': 'yes' }),
+      { ...options, env },
+    );
     expect(resolved.routes[0]?.webhook?.headers).toEqual({ Authorization: 'Bearer tok-123', 'x-tenant': 'apt-asia', 'x-plain': 'yes' });
     // A missing variable: a clear error naming the header and the variable.
     expect(() => resolveNotifierConfig(raw({ Authorization: 'Bearer ${HOOKS_TOKEN_MISSING}' }), { ...options, env })).toThrow(

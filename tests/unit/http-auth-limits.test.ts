@@ -21,7 +21,9 @@ describe('limits on failed authentication', { timeout: 30_000 }, () => {
     h!.app.inject({ url: '/templates', remoteAddress, headers: { authorization: `Bearer ${secret}` } });
 
   it('per client address: 429 with Retry-After past the limit; good keys keep working', async () => {
-    h = await startStubApp({ env: { API_AUTH_FAILURES_PER_ADDRESS: '3', API_AUTH_FAILURES_PER_KEY: '1000', API_AUTH_FAILURE_WINDOW: 'PT4S' } });
+    h = await startStubApp({
+      env: { API_AUTH_FAILURES_PER_ADDRESS: '3', API_AUTH_FAILURES_PER_KEY: '1000', API_AUTH_FAILURE_WINDOW: 'PT4S' },
+    });
     const { secrets } = h;
     // The viewer's key was verified before the attack; the staff key and a new one never were.
     expect((await get(secrets.viewer, '192.0.2.50')).statusCode).toBe(200);
@@ -31,7 +33,11 @@ describe('limits on failed authentication', { timeout: 30_000 }, () => {
     for (let i = 0; i < 3; i++) expect((await get(wrongSecret(), '192.0.2.10')).statusCode).toBe(401);
     const limited = await get(wrongSecret(), '192.0.2.10');
     expect(limited.statusCode).toBe(429);
-    expect(limited.json()).toMatchObject({ statusCode: 429, code: 'too-many-requests', message: expect.stringMatching(/^too many failed attempts/) as unknown });
+    expect(limited.json()).toMatchObject({
+      statusCode: 429,
+      code: 'too-many-requests',
+      message: expect.stringMatching(/^too many failed attempts/) as unknown,
+    });
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_MS / 1000);
@@ -72,7 +78,9 @@ describe('limits on failed authentication', { timeout: 30_000 }, () => {
   });
 
   it('per key id, from any address: 429 for that id only; its holder with a verified secret and other keys keep working', async () => {
-    h = await startStubApp({ env: { API_AUTH_FAILURES_PER_ADDRESS: '1000', API_AUTH_FAILURES_PER_KEY: '3', API_AUTH_FAILURE_WINDOW: 'PT4S' } });
+    h = await startStubApp({
+      env: { API_AUTH_FAILURES_PER_ADDRESS: '1000', API_AUTH_FAILURES_PER_KEY: '3', API_AUTH_FAILURE_WINDOW: 'PT4S' },
+    });
     const { secrets, keyInfo } = h;
     expect((await get(secrets.staff, '192.0.2.1')).statusCode).toBe(200);
     for (let i = 0; i < 3; i++) expect((await get(wrongSecret(keyInfo.staff.id), `198.51.100.${i}`)).statusCode).toBe(401);
@@ -86,7 +94,8 @@ describe('limits on failed authentication', { timeout: 30_000 }, () => {
 
   it('backs off dashboard sign-in the same way, and a good key still signs in', async () => {
     h = await startStubApp({ env: { API_AUTH_FAILURES_PER_ADDRESS: '2' } });
-    const signIn = (key: string) => h!.app.inject({ method: 'POST', url: '/ui/login', remoteAddress: '192.0.2.30', payload: { key, next: '/ui' } });
+    const signIn = (key: string) =>
+      h!.app.inject({ method: 'POST', url: '/ui/login', remoteAddress: '192.0.2.30', payload: { key, next: '/ui' } });
     expect((await get(h.secrets.staff, '192.0.2.99')).statusCode).toBe(200);
     // An empty form is no attempt.
     expect((await signIn('')).statusCode).toBe(401);
@@ -100,7 +109,10 @@ describe('limits on failed authentication', { timeout: 30_000 }, () => {
     expect(Number(backedOff.headers['retry-after'])).toBeGreaterThan(0);
     expect(backedOff.body).toMatch(/Too many failed sign-ins\. Wait \d+ minutes? and try again\./);
     // The same counter as the API's: a bearer key from this address is refused too...
-    expect((await h.app.inject({ url: '/templates', remoteAddress: '192.0.2.30', headers: { authorization: `Bearer ${wrongSecret()}` } })).statusCode).toBe(429);
+    expect(
+      (await h.app.inject({ url: '/templates', remoteAddress: '192.0.2.30', headers: { authorization: `Bearer ${wrongSecret()}` } }))
+        .statusCode,
+    ).toBe(429);
     // ...but a key verified before signs in.
     const ok = await signIn(h.secrets.staff);
     expect(ok.statusCode).toBe(303);

@@ -11,7 +11,8 @@ describe('dashboard sessions', { timeout: 30_000 }, () => {
   let h: StubApp | undefined;
   afterEach(async () => h?.close());
 
-  const signIn = (key: string, headers: Record<string, string> = {}) => h!.app.inject({ method: 'POST', url: '/ui/login', headers, payload: { key, next: '/ui' } });
+  const signIn = (key: string, headers: Record<string, string> = {}) =>
+    h!.app.inject({ method: 'POST', url: '/ui/login', headers, payload: { key, next: '/ui' } });
   const page = (cookie: string) => h!.app.inject({ url: '/ui', headers: { cookie } });
   const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
@@ -47,7 +48,9 @@ describe('dashboard sessions', { timeout: 30_000 }, () => {
       const cookie = sessionCookie((await signIn(h.secrets.staff)).headers['set-cookie']);
       const onB = await b.app.inject({ url: '/ui', headers: { cookie } });
       expect(onB.statusCode).toBe(200);
-      expect((await b.app.inject({ method: 'POST', url: '/ui/logout', headers: { cookie }, payload: { _csrf: csrfOf(onB.body) } })).statusCode).toBe(303);
+      expect(
+        (await b.app.inject({ method: 'POST', url: '/ui/logout', headers: { cookie }, payload: { _csrf: csrfOf(onB.body) } })).statusCode,
+      ).toBe(303);
       expect((await page(cookie)).statusCode).toBe(303);
     } finally {
       await b.close();

@@ -42,9 +42,19 @@ export const signInRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (ap
     const check = await authenticator.check(secret, request.ip);
     if (!check.ok && check.status !== 401) {
       request.log.warn({ status: check.status }, 'dashboard sign-in refused unchecked: failure limit or verification queue full');
-      const error = check.status === 429 ? `Too many failed sign-ins. Wait ${waitWords(check.retryAfterSeconds)} and try again.` : `${retryLaterMessage(check.status, check.retryAfterSeconds)}.`;
+      const error =
+        check.status === 429
+          ? `Too many failed sign-ins. Wait ${waitWords(check.retryAfterSeconds)} and try again.`
+          : `${retryLaterMessage(check.status, check.retryAfterSeconds)}.`;
       reply.header('retry-after', String(check.retryAfterSeconds));
-      return render(request, reply, check.status, 'Sign in', loginView({ error: error.charAt(0).toUpperCase() + error.slice(1), next }), 'login');
+      return render(
+        request,
+        reply,
+        check.status,
+        'Sign in',
+        loginView({ error: error.charAt(0).toUpperCase() + error.slice(1), next }),
+        'login',
+      );
     }
     if (!check.ok) {
       request.log.warn('dashboard sign-in refused');
