@@ -12,6 +12,7 @@ import {
 import { Duration } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { authorize } from '../http/access.js';
+import { KeyAuthenticator } from '../http/key-authenticator.js';
 import type { AppDeps, RouteContext } from '../http/route-context.js';
 import { Sessions } from '../http/sessions.js';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
@@ -36,10 +37,24 @@ const publicPrefixes = ['/docs'];
  */
 export async function buildApp(deps: AppDeps) {
   const { config } = deps;
+  const trustProxy = config.API_TRUST_PROXY;
   const ctx: RouteContext = {
     ...deps,
     now: deps.now ?? Date.now,
-    sessions: new Sessions(config.API_SESSION_SECRET, Duration.fromISO(config.API_SESSION_TTL).as('milliseconds'), deps.now),
+    sessions: new Sessions(
+      config.API_SESSION_SECRET,
+      Duration.fromISO(config.API_SESSION_TTL).as('milliseconds'),
+      deps.now,
+      config.API_COOKIE_SECURE,
+    ),
+    authenticator: new KeyAuthenticator(deps.keys, {
+      failuresPerAddress: config.API_AUTH_FAILURES_PER_ADDRESS,
+      failuresPerKey: config.API_AUTH_FAILURES_PER_KEY,
+      // At least a second: a zero-length window would never end.
+      windowSeconds: Math.max(1, Duration.fromISO(config.API_AUTH_FAILURE_WINDOW).as('seconds')),
+      verifyConcurrency: config.API_KEY_VERIFY_CONCURRENCY,
+      verifyQueue: config.API_KEY_VERIFY_QUEUE,
+    }),
     checkTemporal:
       deps.checkTemporal ??
       (async () => {
@@ -55,6 +70,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // Whose X-Forwarded-* to believe: the client address the failure limits count, and https for cookies.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
@@ -72,8 +89,9 @@ export async function buildApp(deps: AppDeps) {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     if (!request.routeOptions.url) return; // no route: the not-found handler answers
-    const outcome = await authorize(request, ctx.keys, ctx.sessions);
+    const outcome = await authorize(request, ctx);
     if (outcome.ok) return;
+    if ('retryAfterSeconds' in outcome) reply.header('retry-after', String(outcome.retryAfterSeconds));
     if (request.routeOptions.config.auth === 'session') return dashboardAuthFailure(request, reply, outcome);
     return sendError(reply, errorBody(outcome.status, outcome.message));
   });

@@ -3,6 +3,7 @@ import type { Caller } from '../clients/campaign-client.js';
 import type { ApiKeyInfo, ApiKeyStore } from '../infra/api-keys.js';
 import { CampaignError } from '../shared/errors.js';
 import { roleAllows, type Role } from '../shared/ids.js';
+import type { KeyAuthenticator } from './key-authenticator.js';
 import { readCookie, SESSION_COOKIE, type Sessions } from './sessions.js';
 
 /**
@@ -11,7 +12,8 @@ import { readCookie, SESSION_COOKIE, type Sessions } from './sessions.js';
  * Every route declares `config.access`: `public`, or the least role it needs (viewer < staff <
  * programme-lead < system). The API authenticates `Authorization: Bearer <key>`; the dashboard a signed
  * session cookie set by its login form. The check runs in `onRequest`, before the body is read or
- * validated: no key or a wrong one is 401, a role below the route's is 403. Country scopes are enforced
+ * validated: no key or a wrong one is 401, a role below the route's is 403; too many failed keys from
+ * one address or for one key id is 429, too many keys being verified at once 503 (key-authenticator.ts). Country scopes are enforced
  * by the campaign facade (it knows each campaign's country): 403 for a country the caller names, 404
  * (as for an unknown id) for another country's campaign.
  */
@@ -42,7 +44,7 @@ declare module 'fastify' {
   }
 }
 
-export type KeyVerifier = Pick<ApiKeyStore, 'verify' | 'get'>;
+export type KeyVerifier = Pick<ApiKeyStore, 'verify' | 'recognise' | 'get' | 'endSessions'>;
 
 /** Who a key acts as: its id and role become the command's actor, its countries the caller's scope. */
 export function callerOf(key: ApiKeyInfo): Caller {
@@ -64,13 +66,30 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 // ---------------------------------------------------------------------------------------------------
 // The hook
 
-export type AuthOutcome = { ok: true } | { ok: false; status: 401 | 403; message: string };
+export type AuthOutcome =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; message: string }
+  | { ok: false; status: 429 | 503; message: string; retryAfterSeconds: number };
+
+/** What the access check works with. */
+export interface AccessDeps {
+  keys: KeyVerifier;
+  sessions: Sessions;
+  authenticator: KeyAuthenticator;
+}
+
+/** The words of a refused key check, for the API and the dashboard's sign-in alike. */
+export function retryLaterMessage(status: 429 | 503, retryAfterSeconds: number): string {
+  return status === 429
+    ? `too many failed attempts with an API key from this address or for this key; try again in ${retryAfterSeconds} s`
+    : 'the server is busy checking other keys; try again in a moment';
+}
 
 /**
  * Authenticates and authorises a request for its route; sets `request.apiKey` (and `request.session`).
  * Never throws for bad credentials: the caller answers in its own format (JSON or a page).
  */
-export async function authorize(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<AuthOutcome> {
+export async function authorize(request: FastifyRequest, { keys, sessions, authenticator }: AccessDeps): Promise<AuthOutcome> {
   const { access, auth = 'bearer', action = 'do this' } = request.routeOptions.config;
   request.apiKey = null;
   request.session = null;
@@ -86,24 +105,37 @@ export async function authorize(request: FastifyRequest, keys: KeyVerifier, sess
   } else {
     const token = bearerToken(request);
     if (token === undefined) return { ok: false, status: 401, message: 'send an API key: Authorization: Bearer <key>' };
-    const key = token ? await keys.verify(token) : undefined;
-    if (!key) {
+    const check = token ? await authenticator.check(token, request.ip) : { ok: false as const, status: 401 as const };
+    if (!check.ok && check.status !== 401) {
+      request.log.warn(
+        { route: request.routeOptions.url, status: check.status },
+        'refused an API key unchecked: failure limit or verification queue full',
+      );
+      return {
+        ok: false,
+        status: check.status,
+        message: retryLaterMessage(check.status, check.retryAfterSeconds),
+        retryAfterSeconds: check.retryAfterSeconds,
+      };
+    }
+    if (!check.ok) {
       request.log.warn({ route: request.routeOptions.url }, 'refused an unknown, wrong or revoked API key');
       return { ok: false, status: 401, message: 'the API key is not valid, or it was revoked' };
     }
-    request.apiKey = key;
+    request.apiKey = check.key;
   }
   const role = (request.apiKey as ApiKeyInfo).role;
   if (!roleAllows(role, access)) return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
   return { ok: true };
 }
 
+/** A session holds while its key is active and has not signed out since (its epoch is the key's). */
 async function fromSession(request: FastifyRequest, keys: KeyVerifier, sessions: Sessions): Promise<boolean> {
   const value = readCookie(request, SESSION_COOKIE);
-  const keyId = sessions.read(value);
-  if (!keyId || !value) return false;
-  const key = await keys.get(keyId);
-  if (!key || key.revokedAt) return false;
+  const claims = sessions.read(value);
+  if (!claims || !value) return false;
+  const key = await keys.get(claims.keyId);
+  if (!key || key.revokedAt || (key.sessionEpoch ?? 0) !== claims.epoch) return false;
   request.apiKey = key;
   request.session = value;
   return true;

@@ -3,6 +3,7 @@ import type { TemplateRegistry } from '../infra/templates.js';
 import type { Logger } from '../infra/logger.js';
 import type { Config } from '../shared/config.js';
 import type { KeyVerifier } from './access.js';
+import type { KeyAuthenticator } from './key-authenticator.js';
 import type { Sessions } from './sessions.js';
 
 /** What the app is built from; everything is passed in, so tests build it on their own servers. */
@@ -21,6 +22,8 @@ export interface AppDeps {
 /** What route plugins receive, the API's and the dashboard's alike. */
 export interface RouteContext extends AppDeps {
   sessions: Sessions;
+  /** Checks API keys under the failure limits and the bound on verifications (API and sign-in alike). */
+  authenticator: KeyAuthenticator;
   checkTemporal: () => Promise<void>;
   now: () => number;
 }

@@ -21,7 +21,8 @@ import { formatIssues, parseOrThrow, problemList } from '../shared/validation.js
  *
  * Usage: `const keys = new ApiKeyStore(apiKeysFile(config));`
  * `await keys.create({ label, role, countries })` → `{ key, secret }`; `await keys.list()`;
- * `await keys.revoke(id)`; `await keys.verify(secret)` → the active key or undefined.
+ * `await keys.revoke(id)`; `await keys.verify(secret)` → the active key or undefined;
+ * `await keys.endSessions(id)` signs the key out of every dashboard session.
  */
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
@@ -42,6 +43,11 @@ export const storedKeySchema = z.object({
     .optional(),
   createdAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),
+  /**
+   * Dashboard sessions of this key carry the number current when they began; signing out counts it up,
+   * which ends every session of the key, wherever its cookie was copied to. Absent: 0.
+   */
+  sessionEpoch: z.number().int().min(1).optional(),
   hash: z.object({
     algorithm: z.literal('scrypt'),
     N: z.number().int().positive(),
@@ -91,6 +97,11 @@ function scrypt(secret: string, salt: Buffer, params: { N: number; r: number; p:
 }
 
 const info = ({ hash: _hash, ...rest }: StoredKey): ApiKeyInfo => rest;
+
+/** The key id a secret names (`adv.<id>.<secret>`), if it is shaped like a key; nothing is verified. */
+export function keyIdOfSecret(secret: string): string | undefined {
+  return SECRET_PATTERN.exec(secret)?.[1];
+}
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -102,8 +113,12 @@ export interface ApiKeyStoreOptions {
 
 export class ApiKeyStore {
   private cached: { file: ApiKeyFile; signature: string } | undefined;
-  /** sha256(secret) → key id, for secrets verified since the file was last loaded. */
-  private verified = new Map<string, string>();
+  /**
+   * sha256(secret) → the key id and stored digest it was verified against. It holds across reloads of the
+   * file (a sign-out or another key's change rewrites it): an entry counts only while its key still has
+   * that digest and is not revoked.
+   */
+  private readonly verified = new Map<string, { id: string; digest: string }>();
   private readonly now: () => number;
   private readonly lockTimeoutMs: number;
   /** A hash to compare against when the id is unknown, so timing does not tell which ids exist. */
@@ -171,20 +186,42 @@ export class ApiKeyStore {
     return info(result as StoredKey);
   }
 
+  /** Ends every dashboard session of the key (they carry its session epoch, which this counts up). */
+  async endSessions(id: string): Promise<void> {
+    await this.modify((file) => {
+      const key = file.keys.find((k) => k.id === id);
+      if (!key) throw new CampaignError('not-found', `no API key with id ${id}`);
+      key.sessionEpoch = (key.sessionEpoch ?? 0) + 1;
+    });
+  }
+
+  /**
+   * The active key of a secret this store has verified before, without hashing it again (no scrypt run);
+   * undefined for any other secret. What may be answered while verifications are limited.
+   */
+  async recognise(secret: string): Promise<ApiKeyInfo | undefined> {
+    const id = keyIdOfSecret(secret);
+    if (!id) return undefined;
+    const key = (await this.load()).keys.find((k) => k.id === id);
+    const seen = this.verified.get(sha256(secret));
+    return key && !key.revokedAt && seen?.id === key.id && seen.digest === key.hash.digest ? info(key) : undefined;
+  }
+
   /** The active key this secret belongs to, or undefined (malformed, unknown, wrong or revoked). */
   async verify(secret: string): Promise<ApiKeyInfo | undefined> {
+    const known = await this.recognise(secret);
+    if (known) return known;
     const match = SECRET_PATTERN.exec(secret);
     if (!match) return undefined;
     const file = await this.load();
     const key = file.keys.find((k) => k.id === match[1]);
     const fingerprint = sha256(secret);
-    if (key && !key.revokedAt && this.verified.get(fingerprint) === key.id) return info(key);
     const salt = key ? Buffer.from(key.hash.salt, 'base64') : this.decoy.salt;
     const expected = key ? Buffer.from(key.hash.digest, 'base64') : this.decoy.digest;
     const actual = await scrypt(secret, salt, key?.hash ?? SCRYPT);
     const equal = actual.length === expected.length && timingSafeEqual(actual, expected);
     if (!key || !equal || key.revokedAt) return undefined;
-    this.verified.set(fingerprint, key.id);
+    this.verified.set(fingerprint, { id: key.id, digest: key.hash.digest });
     return info(key);
   }
 
@@ -201,7 +238,6 @@ export class ApiKeyStore {
     if (this.cached?.signature === signature) return this.cached.file;
     const file = await this.readFile();
     this.cached = { file, signature };
-    this.verified = new Map();
     return file;
   }
 

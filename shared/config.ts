@@ -62,6 +62,40 @@ export const configSchema = z.object({
   API_SESSION_SECRET: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
   /** How long a dashboard login lasts. */
   API_SESSION_TTL: isoDuration.default('PT8H'),
+  /**
+   * `Secure` on the session cookie: `auto` when the request came over https (as the trusted proxy says,
+   * API_TRUST_PROXY), `true` always (deployments behind TLS), `false` never.
+   */
+  API_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /**
+   * Which proxies' X-Forwarded-For/-Proto/-Host headers to believe (the client address the failure limits
+   * count, https for the cookie): unset or `false`, none; `true`, any (only behind a proxy that overwrites
+   * them); a number of hops; or addresses and CIDR ranges, comma-separated (`127.0.0.1,10.0.0.0/8`).
+   */
+  API_TRUST_PROXY: optionalString.transform((value, ctx): boolean | number | string[] => {
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    for (const entry of entries)
+      if (!/^[0-9A-Fa-f:.]+(?:\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry))
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is no address or CIDR range; use true, a hop count, or addresses` });
+    return entries;
+  }),
+  /**
+   * Failed authentications (a wrong, unknown or revoked API key, at the API or the dashboard's sign-in)
+   * allowed per client address and per key id within API_AUTH_FAILURE_WINDOW; past them, 429 until the
+   * window ends. Keys verified before still work meanwhile (http/key-authenticator.ts).
+   */
+  API_AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  API_AUTH_FAILURES_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  API_AUTH_FAILURE_WINDOW: isoDuration.default('PT15M'),
+  /** API key verifications (an scrypt run each) at once, and how many may wait; past both, 503. */
+  API_KEY_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  API_KEY_VERIFY_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   /** How many campaign views the dashboard's campaign list queries at once (each row shows its view's progress). */
   DASHBOARD_VIEW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   /**

@@ -35,7 +35,11 @@ export function dashboardAuthFailure(
       .header('location', `/ui/login?next=${encodeURIComponent(next)}`)
       .send();
   }
-  return sendPage(reply, 403, { title: 'Not allowed', body: errorView(403, outcome.message), user: request.apiKey });
+  return sendPage(reply, outcome.status, {
+    title: outcome.status === 403 ? 'Not allowed' : 'Try again later',
+    body: errorView(outcome.status, outcome.message),
+    user: request.apiKey,
+  });
 }
 
 /** The dashboard's routes, with the form checks and the error page that apply to all of them (and only them). */

@@ -17,20 +17,39 @@ import { formatIssues, problemList } from '../shared/validation.js';
  *   - name: indonesia-deadlines
  *     match: { countries: [ID], types: [reminder-due, milestone-overdue] }
  *     webhook:
- *       url: http://127.0.0.1:9000/advocacy
+ *       url: https://hooks.example.org/advocacy
  *       secretEnv: NOTIFIER_SECRET_INDONESIA   # shared HMAC secret, read from this variable
+ *       headers:
+ *         Authorization: Bearer ${HOOKS_TOKEN}  # resolved from the environment at start-up
  *     log: true
  * ```
  *
- * Secrets never sit in the file: it names the environment variable that holds each one, so the file can
- * be committed and reviewed. Every problem is reported at once, as with the main configuration.
+ * Secrets never sit in the file: it names the environment variable that holds each one (`secretEnv`, and
+ * `${NAME}` in header values, resolved once at load; a header that carries a credential must use one),
+ * so the file can be committed and reviewed. Webhooks use https; plain http only to a loopback address
+ * (a receiver on the same host). Every problem is reported at once, as with the main configuration.
  */
 
 const eventType = z.enum(domainEventTypes as [DomainEventType, ...DomainEventType[]]);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as NOTIFIER_SECRET_X');
 
+/** Hosts plain http may go to: this machine only (nothing crosses a network unencrypted). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** `${NAME}` in a header value: the value of that environment variable. */
+const envReference = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+/** Header names whose values are credentials: they must come from the environment. */
+const credentialHeader = /^(?:authorization|proxy-authorization|cookie)$|token|secret|password|api-?key|signature/i;
+
 const webhookSchema = z.object({
-  url: z.url({ protocol: /^https?$/ }),
+  url: z.url({ protocol: /^https?$/ }).refine((u) => {
+    if (!URL.canParse(u)) return true; // the url check above names it
+    const url = new URL(u);
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  }, 'use https; plain http only to a loopback address (127.0.0.1, ::1, localhost)'),
   secretEnv: envName,
   /** Per request. */
   timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
@@ -83,6 +102,7 @@ export interface NotifierRoute {
   /** Subject filters (NATS wildcards) the route takes. */
   filters: string[];
   log: boolean;
+  /** With `secret` and every `${NAME}` in the headers resolved from the environment. */
   webhook?: Omit<z.output<typeof webhookSchema>, 'secretEnv'> & { secret: string };
 }
 
@@ -118,12 +138,27 @@ export function resolveNotifierConfig(
       types: route.match.types,
     });
     if (!route.webhook) return { name: route.name, filters, log: route.log };
-    const { secretEnv, ...webhook } = route.webhook;
+    const { secretEnv, headers, ...webhook } = route.webhook;
     const secret = options.env[secretEnv];
     if (!secret || secret.length < 16) {
       problems.push(`routes.${i}.webhook.secretEnv: set ${secretEnv} to a shared secret of at least 16 characters`);
     }
-    return { name: route.name, filters, log: route.log, webhook: { ...webhook, secret: secret ?? '' } };
+    const resolved = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => {
+        const place = `routes.${i}.webhook.headers.${name}`;
+        if (credentialHeader.test(name) && !/\$\{[A-Z_][A-Z0-9_]*\}/.test(value))
+          problems.push(`${place}: a credential does not belong in the file; put it in an environment variable and write \${NAME}`);
+        return [
+          name,
+          value.replace(envReference, (_whole, variable: string) => {
+            const found = options.env[variable];
+            if (found === undefined || found === '') problems.push(`${place}: set ${variable} (the value refers to \${${variable}})`);
+            return found ?? '';
+          }),
+        ];
+      }),
+    );
+    return { name: route.name, filters, log: route.log, webhook: { ...webhook, headers: resolved, secret: secret ?? '' } };
   });
   if (problems.length > 0) throw new NotifierConfigError(source, problems);
   return { durable: parsed.data.durable, maxDeliveries: parsed.data.maxDeliveries, routes };

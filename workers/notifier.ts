@@ -13,23 +13,43 @@ import { loadNotifierConfig, type NotifierConfig, type NotifierRoute } from './n
 /**
  * The notifier worker: a durable consumer of all events that
  * - logs every reminder and overdue notice (its main job: nobody misses a treaty deadline unseen);
- * - POSTs matching events to each route's webhook, signed with the route's shared secret, retrying
- *   with backoff; an event whose webhook keeps failing is redelivered later and finally dead-lettered.
+ * - POSTs matching events to each route's webhook, signed with the route's shared secret over a
+ *   timestamp and the body, retrying with backoff; an event whose webhook keeps failing is redelivered
+ *   later and finally dead-lettered. Redirects are not followed (a 3xx is a refusal): the event goes to
+ *   the configured address or nowhere. docs/webhooks.md is the receiver's guide.
  */
 
 export const SIGNATURE_HEADER = 'X-Advocacy-Signature';
 export const EVENT_ID_HEADER = 'X-Advocacy-Event-Id';
+/** How old (or how far ahead) a signature's timestamp may be when a receiver checks it, in seconds. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`, as receivers recompute it. */
-export function signWebhookBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<exact body>">`. The timestamp is signed with the body, so
+ * a captured request cannot be replayed once it is older than the receiver's window; each attempt is
+ * signed afresh.
+ */
+export function signWebhookBody(body: string, secret: string, timestamp: number): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
-/** For receivers (and tests): constant-time check of a signature header against the raw body. */
-export function verifyWebhookSignature(body: string, header: string | undefined, secret: string): boolean {
-  if (!header) return false;
-  const expected = Buffer.from(signWebhookBody(body, secret));
-  const actual = Buffer.from(header);
+/**
+ * For receivers (and tests): the signature header is well-formed, its timestamp within `toleranceSeconds`
+ * of `now`, and its HMAC that of the raw body (compared in constant time).
+ */
+export function verifyWebhookSignature(
+  body: string,
+  header: string | undefined,
+  secret: string,
+  options: { nowSeconds?: number; toleranceSeconds?: number } = {},
+): boolean {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!match) return false;
+  const timestamp = Number(match[1]);
+  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) return false;
+  const expected = Buffer.from(signWebhookBody(body, secret, timestamp));
+  const actual = Buffer.from(header as string);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
@@ -39,6 +59,8 @@ export interface NotifierHandlerDeps {
   routes: NotifierRoute[];
   logger: Logger;
   fetch?: Fetch;
+  /** Unix seconds for the signature's timestamp; default the clock. */
+  nowSeconds?: () => number;
 }
 
 /** Logs the notices an owner must act on; every event type that names a deadline ends up here. */
@@ -64,27 +86,35 @@ async function postWebhook(
   event: CampaignCloudEvent,
   fetchImpl: Fetch,
   logger: Logger,
+  nowSeconds: () => number,
 ): Promise<void> {
   const { webhook } = route;
   const body = JSON.stringify(event);
-  const headers = {
-    ...webhook.headers,
-    'content-type': CLOUDEVENTS_CONTENT_TYPE,
-    [SIGNATURE_HEADER]: signWebhookBody(body, webhook.secret),
-    [EVENT_ID_HEADER]: event.id,
-  };
   let problem = '';
   for (let attempt = 1; attempt <= webhook.attempts; attempt++) {
+    const headers = {
+      ...webhook.headers,
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      [SIGNATURE_HEADER]: signWebhookBody(body, webhook.secret, nowSeconds()),
+      [EVENT_ID_HEADER]: event.id,
+    };
     try {
       const res = await fetchImpl(webhook.url, {
         method: 'POST',
         headers,
         body,
+        // A redirect would send the event (and the headers) to an address nobody configured.
+        redirect: 'manual',
         signal: AbortSignal.timeout(webhook.timeoutMs),
       });
       await res.body?.cancel();
       if (res.ok) return;
       problem = `HTTP ${res.status}`;
+      if (res.status >= 300 && res.status < 400) {
+        throw new PermanentEventError(
+          `webhook ${route.name} answered event ${event.id} with a redirect (${problem}), which is not followed; configure the final address`,
+        );
+      }
       if (!retryable(res.status)) {
         throw new PermanentEventError(`webhook ${route.name} refused event ${event.id}: ${problem}`);
       }
@@ -103,7 +133,12 @@ async function postWebhook(
  * still get the event; the ones that succeeded are remembered (in memory, bounded) so a redelivery
  * does not post to them again. Receivers still dedupe by event id: a restart forgets.
  */
-export function createNotifierHandler({ routes, logger, fetch: fetchImpl = fetch }: NotifierHandlerDeps): EventHandler {
+export function createNotifierHandler({
+  routes,
+  logger,
+  fetch: fetchImpl = fetch,
+  nowSeconds = () => Math.floor(Date.now() / 1000),
+}: NotifierHandlerDeps): EventHandler {
   const delivered = new Map<string, Set<string>>();
   const remember = (eventId: string, route: string) => {
     const done = delivered.get(eventId) ?? new Set<string>();
@@ -121,7 +156,7 @@ export function createNotifierHandler({ routes, logger, fetch: fetchImpl = fetch
       if (route.log) logger.info({ route: route.name, eventId: event.id, type: event.data.type, subject }, 'event');
       if (!route.webhook || delivered.get(event.id)?.has(route.name)) continue;
       try {
-        await postWebhook({ ...route, webhook: route.webhook }, event, fetchImpl, logger);
+        await postWebhook({ ...route, webhook: route.webhook }, event, fetchImpl, logger, nowSeconds);
         remember(event.id, route.name);
       } catch (err) {
         failures.push(err as Error);

@@ -9,7 +9,7 @@ import { ensureEventStream } from '../../infra/events-stream.js';
 import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { resolveNotifierConfig } from '../../workers/notifier-config.js';
-import { SIGNATURE_HEADER, startNotifier, verifyWebhookSignature } from '../../workers/notifier.js';
+import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, startNotifier, verifyWebhookSignature } from '../../workers/notifier.js';
 import { connectJetStream, isolatedEventsConfig, uniqueId, uniqueToken, type JetStreamTestContext } from '../support/index.js';
 import { eventually } from '../support/wait.js';
 
@@ -41,6 +41,7 @@ const logger = pino(
 
 const SECRET_A = 'secret-for-route-a-0123456789';
 const SECRET_B = 'secret-for-route-b-0123456789';
+const HOOK_TOKEN = 'receiver-token-0123456789';
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -51,7 +52,8 @@ beforeAll(async () => {
       const path = req.url ?? '/';
       received.push({ path, headers: req.headers, body });
       const status = scripted.get(path)?.shift() ?? 200;
-      res.writeHead(status).end();
+      // A redirect points at a path of its own, which must never be asked for.
+      res.writeHead(status, status >= 300 && status < 400 ? { location: `${baseUrl}/redirected${path}` } : {}).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,7 +80,7 @@ async function notifierFor(templateId: string, routes: ({ match?: object } & Rec
   const scoped = routes.map((r) => ({ ...r, match: { ...r.match, templates: [templateId] } }));
   const notifier = resolveNotifierConfig(
     { durable, maxDeliveries, routes: scoped },
-    { subjectPrefix: config.EVENTS_SUBJECT_PREFIX, env: { SECRET_A, SECRET_B } },
+    { subjectPrefix: config.EVENTS_SUBJECT_PREFIX, env: { SECRET_A, SECRET_B, HOOK_TOKEN } },
   );
   const sub = await startNotifier({ nc: ctx.nc, config, notifier, logger, backoff: () => 50 });
   subscriptions.push(sub);
@@ -102,7 +104,7 @@ const reminder = { type: 'reminder-due', milestone: 'report', dueOn: '2024-05-31
 const started = { type: 'campaign-started', startDate: '2024-01-01' } as const;
 
 describe('notifier', () => {
-  it('posts a signed CloudEvent to the matching webhook, retries on 500, and logs the reminder', async () => {
+  it('posts a CloudEvent signed over a timestamp and the body to the matching webhook, retries on 500, and logs the reminder', async () => {
     const templateId = uniqueId('tpl').toLowerCase();
     const campaignId = uniqueId('c');
     const path = `/a/${templateId}`;
@@ -111,7 +113,12 @@ describe('notifier', () => {
       {
         name: 'reminders',
         match: { types: ['reminder-due'] },
-        webhook: { url: `${baseUrl}${path}`, secretEnv: 'SECRET_A', retryDelayMs: 10, headers: { 'x-tenant': 'apt' } },
+        webhook: {
+          url: `${baseUrl}${path}`,
+          secretEnv: 'SECRET_A',
+          retryDelayMs: 10,
+          headers: { 'x-tenant': 'apt', authorization: 'Bearer ${HOOK_TOKEN}' },
+        },
       },
     ]);
     await publishEvents([event(templateId, campaignId, 1, started), event(templateId, campaignId, 2, reminder)]);
@@ -124,10 +131,18 @@ describe('notifier', () => {
     expect(body.type).toBe('org.advocacy.campaign.reminder-due.v1');
     expect(second?.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
     expect(second?.headers['x-tenant']).toBe('apt');
+    expect(second?.headers.authorization).toBe(`Bearer ${HOOK_TOKEN}`); // resolved from the environment
     expect(second?.headers['x-advocacy-event-id']).toBe(`${campaignId}:2`);
     const signature = second?.headers[SIGNATURE_HEADER.toLowerCase()] as string;
+    expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const signedAt = Number(/^t=(\d+)/.exec(signature)?.[1]);
+    expect(Math.abs(signedAt - Date.now() / 1000)).toBeLessThan(60);
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_A)).toBe(true);
     expect(verifyWebhookSignature(second?.body ?? '', signature, SECRET_B)).toBe(false);
+    // The same request replayed later than the window: refused.
+    expect(
+      verifyWebhookSignature(second?.body ?? '', signature, SECRET_A, { nowSeconds: signedAt + SIGNATURE_TOLERANCE_SECONDS + 1 }),
+    ).toBe(false);
 
     await vi.waitFor(
       () =>
@@ -177,5 +192,24 @@ describe('notifier', () => {
       expect(m?.header.get(DeadLetterHeaders.Deliveries)).toBe('1');
     }, eventually);
     expect(received.filter((r) => r.path === path)).toHaveLength(1);
+  });
+
+  it('follows no redirect: a 3xx is a refusal, dead-lettered at once, and the other address is never asked', async () => {
+    const templateId = uniqueId('tpl').toLowerCase();
+    const campaignId = uniqueId('c');
+    const path = `/moved/${templateId}`;
+    scripted.set(path, [302]);
+    const { durable } = await notifierFor(templateId, [
+      { name: 'moved', webhook: { url: `${baseUrl}${path}`, secretEnv: 'SECRET_A', retryDelayMs: 10 } },
+    ]);
+    await publishEvents([event(templateId, campaignId, 1, started)]);
+
+    const dlq = `${config.EVENTS_STREAM}_DLQ`;
+    await vi.waitFor(async () => {
+      const m = await ctx.jsm.streams.getMessage(dlq, { last_by_subj: `${config.EVENTS_SUBJECT_PREFIX}_dlq.${durable}.>` });
+      expect(m?.header.get(DeadLetterHeaders.Reason)).toContain('redirect (HTTP 302), which is not followed');
+    });
+    expect(received.filter((r) => r.path === path)).toHaveLength(1);
+    expect(received.filter((r) => r.path.startsWith('/redirected/'))).toEqual([]);
   });
 });

@@ -106,6 +106,10 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE,
     API_BODY_LIMIT: '16384',
     TEMPORAL_UI_URL: 'http://temporal-ui.test:8233',
+    // These tests refuse bad keys on purpose, many times, from one address; the limits have their own
+    // tests (tests/unit/http-auth-limits.test.ts).
+    API_AUTH_FAILURES_PER_ADDRESS: '100000',
+    API_AUTH_FAILURES_PER_KEY: '100000',
     ...options.env,
   });
   const app = await buildApp({

@@ -31,15 +31,20 @@ export interface StubAppOptions {
   env?: Record<string, string>;
   campaigns?: Partial<AppDeps['campaigns']>;
   checkTemporal?: () => Promise<void>;
+  /** Another process of the same deployment: a store of its own on the other app's key file, and its keys. */
+  sharingKeysWith?: StubApp;
 }
 
 export async function startStubApp(options: StubAppOptions = {}): Promise<StubApp> {
   const dir = mkdtempSync(join(tmpdir(), 'http-app-'));
-  const keys = new ApiKeyStore(join(dir, 'api-keys.json'));
-  const [staff, viewer] = [
-    await keys.create({ label: 'Sari Wulandari', role: 'staff' }),
-    await keys.create({ label: 'Guest reader', role: 'viewer' }),
-  ];
+  const other = options.sharingKeysWith;
+  const keys = new ApiKeyStore(other ? other.keys.path : join(dir, 'api-keys.json'));
+  const [staff, viewer] = other
+    ? [
+        { key: other.keyInfo.staff, secret: other.secrets.staff },
+        { key: other.keyInfo.viewer, secret: other.secrets.viewer },
+      ]
+    : [await keys.create({ label: 'Sari Wulandari', role: 'staff' }), await keys.create({ label: 'Guest reader', role: 'viewer' })];
   const log: string[] = [];
   const logger = createLogger(
     'api-test',

@@ -131,4 +131,26 @@ describe('API key store', () => {
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/locked/);
   });
+  it('recognises a secret verified before without another scrypt run, across changes to the file, until revoked', async () => {
+    const store = new ApiKeyStore(path);
+    const { key, secret } = await store.create({ label: 'staff', role: 'staff' });
+    expect(await store.recognise(secret)).toBeUndefined(); // never verified: no shortcut
+    expect(await store.verify(secret)).toMatchObject({ id: key.id });
+    expect(await store.recognise(secret)).toMatchObject({ id: key.id });
+    await store.create({ label: 'another', role: 'viewer' }); // rewrites the file
+    expect(await store.recognise(secret)).toMatchObject({ id: key.id });
+    expect(await store.recognise(`${secret.slice(0, -1)}x`)).toBeUndefined();
+    await new ApiKeyStore(path).revoke(key.id); // another process
+    expect(await store.recognise(secret)).toBeUndefined();
+  });
+
+  it('counts up the session epoch of a key on sign-out, in the file', async () => {
+    const store = new ApiKeyStore(path);
+    const { key } = await store.create({ label: 'staff', role: 'staff' });
+    expect((await store.get(key.id))?.sessionEpoch).toBeUndefined();
+    await store.endSessions(key.id);
+    await new ApiKeyStore(path).endSessions(key.id);
+    expect((await store.get(key.id))?.sessionEpoch).toBe(2);
+    await expect(store.endSessions('key-ffffffffffff')).rejects.toMatchObject({ code: 'not-found' });
+  });
 });

@@ -141,3 +141,33 @@ describe('derived settings', () => {
     expect(temporalUiUrl(parseConfig({ TEMPORAL_UI_URL: 'https://temporal.example.org/' }))).toBe('https://temporal.example.org');
   });
 });
+
+describe('HTTP security settings', () => {
+  it('defaults to failure limits, bounded verification, an automatic Secure flag and no trusted proxy', () => {
+    expect(parseConfig({})).toMatchObject({
+      API_AUTH_FAILURES_PER_ADDRESS: 20,
+      API_AUTH_FAILURES_PER_KEY: 10,
+      API_AUTH_FAILURE_WINDOW: 'PT15M',
+      API_KEY_VERIFY_CONCURRENCY: 2,
+      API_KEY_VERIFY_QUEUE: 32,
+      API_COOKIE_SECURE: 'auto',
+      API_TRUST_PROXY: false,
+    });
+  });
+
+  it('reads the trusted proxies as true, a hop count or addresses, and names a bad one', () => {
+    expect(parseConfig({ API_TRUST_PROXY: 'true' }).API_TRUST_PROXY).toBe(true);
+    expect(parseConfig({ API_TRUST_PROXY: 'false' }).API_TRUST_PROXY).toBe(false);
+    expect(parseConfig({ API_TRUST_PROXY: '2' }).API_TRUST_PROXY).toBe(2);
+    expect(parseConfig({ API_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).API_TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+    expect(problemsOf(() => parseConfig({ API_TRUST_PROXY: '10.0.0.1,proxy.example' })).join('\n')).toMatch(
+      /API_TRUST_PROXY: "proxy.example" is no address/,
+    );
+    expect(problemsOf(() => parseConfig({ API_COOKIE_SECURE: 'yes' })).join('\n')).toMatch(/API_COOKIE_SECURE/);
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotifierConfigError, loadNotifierConfig, resolveNotifierConfig } from '../../workers/notifier-config.js';
-import { signWebhookBody, verifyWebhookSignature } from '../../workers/notifier.js';
+import { SIGNATURE_TOLERANCE_SECONDS, signWebhookBody, verifyWebhookSignature } from '../../workers/notifier.js';
 
 const env = { NOTIFIER_SECRET_ID: 'a-shared-secret-of-32-characters' };
 const options = { subjectPrefix: 'advocacy', env };
@@ -91,6 +91,39 @@ describe('notifier configuration', () => {
     ).toThrow(/duplicate route name/);
   });
 
+  it('requires https outside loopback, naming the field', () => {
+    const route = (url: string) => ({ routes: [{ name: 'x', webhook: { url, secretEnv: 'NOTIFIER_SECRET_ID' } }] });
+    for (const url of ['https://hooks.example.org/a', 'http://127.0.0.1:9000/a', 'http://localhost/a', 'http://[::1]:8080/a'])
+      expect(resolveNotifierConfig(route(url), options).routes[0]?.webhook?.url).toBe(url);
+    for (const url of ['http://hooks.example.org/a', 'http://10.0.0.5/a', 'http://127.0.0.1.example.org/a']) {
+      expect(() => resolveNotifierConfig(route(url), options)).toThrow(
+        /routes\.0\.webhook\.url: use https; plain http only to a loopback address/,
+      );
+    }
+  });
+
+  it('resolves ${NAME} in header values from the environment, and keeps credentials out of the file', () => {
+    const raw = (headers: Record<string, string>) => ({
+      routes: [{ name: 'x', webhook: { url: 'https://hooks.example.org/a', secretEnv: 'NOTIFIER_SECRET_ID', headers } }],
+    });
+    const env = { ...options.env, HOOKS_TOKEN: 'tok-123', TENANT: 'apt' };
+    const resolved = resolveNotifierConfig(
+      raw({ Authorization: 'Bearer ${HOOKS_TOKEN}', 'x-tenant': '${TENANT}-asia', 'x-plain': 'yes' }),
+      { ...options, env },
+    );
+    expect(resolved.routes[0]?.webhook?.headers).toEqual({ Authorization: 'Bearer tok-123', 'x-tenant': 'apt-asia', 'x-plain': 'yes' });
+    // A missing variable: a clear error naming the header and the variable.
+    expect(() => resolveNotifierConfig(raw({ Authorization: 'Bearer ${HOOKS_TOKEN_MISSING}' }), { ...options, env })).toThrow(
+      /routes\.0\.webhook\.headers\.Authorization: set HOOKS_TOKEN_MISSING \(the value refers to \$\{HOOKS_TOKEN_MISSING\}\)/,
+    );
+    // A credential written into the file is refused, whatever the header is called.
+    for (const name of ['Authorization', 'X-Api-Key', 'x-auth-token', 'X-Client-Secret']) {
+      expect(() => resolveNotifierConfig(raw({ [name]: 'literal-credential' }), { ...options, env })).toThrow(
+        new RegExp(`headers\\.${name}: a credential does not belong in the file`),
+      );
+    }
+  });
+
   it('reads YAML and JSON files; no file means no routes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'notifier-config-'));
     writeFileSync(join(dir, 'n.yaml'), 'durable: n1\nroutes:\n  - name: all\n    log: true\n');
@@ -126,20 +159,30 @@ describe('notifier configuration', () => {
 });
 
 describe('webhook signatures', () => {
-  it('is an HMAC-SHA256 of the exact body, hex, with a sha256= prefix', () => {
-    // Known vector: HMAC-SHA256(key="key", "The quick brown fox jumps over the lazy dog").
-    expect(signWebhookBody('The quick brown fox jumps over the lazy dog', 'key')).toBe(
-      'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+  it('is t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">', () => {
+    // Known vector, from `printf '%s' '1700000000.{"id":"c1:1"}' | openssl dgst -sha256 -hmac 'whsec-test-secret-0123'`.
+    expect(signWebhookBody('{"id":"c1:1"}', 'whsec-test-secret-0123', 1_700_000_000)).toBe(
+      't=1700000000,v1=234821adc1e2255846c43dd70753eff0739b406fca80a527b7a16a325faed062',
     );
   });
 
-  it('verifies only the right body with the right secret', () => {
+  it('verifies only the right body, secret and timestamp, within the replay window', () => {
     const body = '{"id":"c1:1"}';
-    const signature = signWebhookBody(body, 'secret-secret-secret');
-    expect(verifyWebhookSignature(body, signature, 'secret-secret-secret')).toBe(true);
-    expect(verifyWebhookSignature(`${body} `, signature, 'secret-secret-secret')).toBe(false);
-    expect(verifyWebhookSignature(body, signature, 'another-secret-value')).toBe(false);
-    expect(verifyWebhookSignature(body, undefined, 'secret-secret-secret')).toBe(false);
-    expect(verifyWebhookSignature(body, 'sha256=00', 'secret-secret-secret')).toBe(false);
+    const now = 1_750_000_000;
+    const secret = 'secret-secret-secret';
+    const signature = signWebhookBody(body, secret, now);
+    const at = (nowSeconds: number) => ({ nowSeconds });
+    expect(verifyWebhookSignature(body, signature, secret, at(now))).toBe(true);
+    expect(verifyWebhookSignature(body, signature, secret, at(now + SIGNATURE_TOLERANCE_SECONDS))).toBe(true);
+    expect(verifyWebhookSignature(body, signature, secret, at(now - 30))).toBe(true); // a clock a little behind
+    // Replayed after the window, or from too far ahead: refused, though the HMAC is right.
+    expect(verifyWebhookSignature(body, signature, secret, at(now + SIGNATURE_TOLERANCE_SECONDS + 1))).toBe(false);
+    expect(verifyWebhookSignature(body, signature, secret, at(now - SIGNATURE_TOLERANCE_SECONDS - 1))).toBe(false);
+    // Another timestamp with the same HMAC: the timestamp is signed.
+    expect(verifyWebhookSignature(body, signature.replace(`t=${now}`, `t=${now + 1}`), secret, at(now))).toBe(false);
+    expect(verifyWebhookSignature(`${body} `, signature, secret, at(now))).toBe(false);
+    expect(verifyWebhookSignature(body, signature, 'another-secret-value', at(now))).toBe(false);
+    expect(verifyWebhookSignature(body, undefined, secret, at(now))).toBe(false);
+    expect(verifyWebhookSignature(body, 'sha256=00', secret, at(now))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { sessionCookie, startStubApp, type StubApp } from '../support/http-app.j
 
 const DETAIL = 'connect ECONNREFUSED 10.9.8.7:7233 (tls: user=engine-prod)';
 
-describe('server faults', () => {
+describe('server faults', { timeout: 30_000 }, () => {
   let h: StubApp | undefined;
   afterEach(async () => h?.close());
 
