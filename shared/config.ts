@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDuration } from './dates.js';
 import { roleSchema } from './ids.js';
+import { activePayloadKey, isPayloadKeyId, parsePayloadKeyEntries } from './payload-keys.js';
 import { formatIssues, problemList } from './validation.js';
 
 /**
@@ -13,7 +14,22 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
-export const configSchema = z.object({
+/** Comma-separated web origins (`scheme://host[:port]`, no path), e.g. the Temporal Web UI's. */
+const originList = optionalString.superRefine((value, ctx) => {
+  for (const item of (value ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/+$/, ''))
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like http://127.0.0.1:8233 (scheme, host and port; no path)` });
+  }
+});
+
+export const configSchema = z
+  .object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('advocacy-campaigns'),
@@ -82,7 +98,34 @@ export const configSchema = z.object({
   ADVOCACY_ACTOR: optionalString.pipe(z.string().max(128).optional()),
   /** The CLI user's role; default programme-lead (the CLI refuses `system`). */
   ADVOCACY_ROLE: z.preprocess((v) => (v === '' ? undefined : v), roleSchema.optional()),
-});
+  /**
+   * Keys that encrypt workflow payloads (AES-256-GCM) before they reach Temporal: `<id>:<base64 of 32
+   * bytes>`, comma-separated (shared/payload-keys.ts). Every process that talks to Temporal needs them and
+   * refuses to start without (README "Payload encryption"); old keys stay listed after a rotation.
+   */
+  PAYLOAD_KEYS: optionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    for (const problem of parsePayloadKeyEntries(value).problems) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** A file holding the key list instead of PAYLOAD_KEYS (one entry a line, `#` comments). */
+  PAYLOAD_KEYS_FILE: optionalString,
+  /** The id of the key that encrypts new payloads; needed when several keys are listed. */
+  PAYLOAD_ACTIVE_KEY: optionalString.pipe(z.string().refine(isPayloadKeyId, 'a key id: letters, digits, ".", "_" or "-"').optional()),
+  /**
+   * Origins allowed to call the payload codec endpoint (`/codec/decode`) from a browser: the Temporal Web
+   * UI's. Default: the origin of TEMPORAL_UI_URL (see `codecOrigins`).
+   */
+  API_CODEC_ORIGINS: originList,
+  })
+  .superRefine((config, ctx) => {
+    if (config.PAYLOAD_KEYS !== undefined && config.PAYLOAD_KEYS_FILE !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS_FILE'], message: 'set PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both' });
+    if (config.PAYLOAD_KEYS === undefined) return;
+    const { entries, problems } = parsePayloadKeyEntries(config.PAYLOAD_KEYS);
+    if (problems.length > 0) return; // reported under PAYLOAD_KEYS
+    const { problem } = activePayloadKey(entries, config.PAYLOAD_ACTIVE_KEY);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ACTIVE_KEY'], message: problem });
+  });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
 
@@ -94,6 +137,13 @@ export function apiKeysFile(config: Pick<Config, 'API_KEYS_FILE' | 'DATA_DIR'>):
 /** The Temporal Web UI's base address (no trailing slash). */
 export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT'>): string {
   return (config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`).replace(/\/+$/, '');
+}
+
+/** Origins allowed to call the codec endpoint: API_CODEC_ORIGINS, else the Temporal Web UI's origin. */
+export function codecOrigins(config: Pick<Config, 'API_CODEC_ORIGINS' | 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT'>): string[] {
+  if (config.API_CODEC_ORIGINS !== undefined)
+    return config.API_CODEC_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+  return [new URL(temporalUiUrl(config)).origin];
 }
 
 export class ConfigError extends Error {
