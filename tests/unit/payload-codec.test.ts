@@ -13,11 +13,11 @@ import {
   AesGcmPayloadCodec,
   dataConverterFor,
   ENCRYPTED_ENCODING,
-  generatePayloadKey,
   KEY_ID_METADATA,
   PayloadDecryptionError,
   payloadCodecFor,
 } from '../../infra/payload-codec.js';
+import { generatePayloadKey } from '../../infra/payload-keys.js';
 import { repoRoot } from '../../infra/servers/index.js';
 import { ConfigError, parseConfig } from '../../shared/config.js';
 
