@@ -17,6 +17,7 @@ import { Sessions } from '../http/sessions.js';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
 import { apiErrorHandler, errorBody, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { codecRoutes } from './routes/codec.js';
 import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
 import { steeringRoutes } from './routes/steering.js';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps) {
         { name: 'milestones', description: 'Record what happened (staff)' },
         { name: 'steering', description: 'Pause, resume, cancel, correct (programme leads)' },
         { name: 'health', description: 'Probes' },
+        { name: 'codec', description: 'Temporal remote payload codec, for the Temporal Web UI and CLI (operators)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -130,6 +132,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(workRoutes, { ctx });
   await app.register(milestoneRoutes, { ctx });
   await app.register(steeringRoutes, { ctx });
+  await app.register(codecRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
