@@ -1,7 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startNatsServer, startTemporalDevServer, type NatsServer, type TemporalDevServer } from '../../infra/servers/index.js';
+import {
+  freePort,
+  startNatsServer,
+  startTemporalDevServer,
+  waitUntil,
+  type NatsServer,
+  type TemporalDevServer,
+} from '../../infra/servers/index.js';
 import { loadTemplates } from '../../infra/templates.js';
 import type { CampaignView } from '../../shared/campaign/index.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
@@ -19,7 +27,14 @@ import { testLogger, uniqueId } from '../support/index.js';
  * of both is read as bytes: the marker appears in none, neither as text nor in base64. The same marker
  * does read back through the facade (the payload codec opens it), and the campaign ids do appear in the
  * files (they are not encrypted), so the search would find the marker if it were there.
+ *
+ * The Temporal Web UI of that server is wired to the API's codec endpoint (`--ui-codec-endpoint`, as
+ * `npm run dev` does): an operator signed in to the dashboard with a system key reads the marker in the
+ * UI; a staff member's browser gets ciphertext.
  */
+
+const CHROMIUM = '/usr/bin/chromium';
+const HOST = '127.0.0.1';
 
 const TEMPLATE = 'capacity-building';
 const FIRST = 'inception-workshop'; // open at the start; optional evidence "participants" (text) and "reportUrl"
@@ -68,10 +83,14 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
   let h: ApiHarness;
   let bridge: Bridge;
   let commandsPrefix: string;
+  let browser: Browser | undefined;
+  let ui: string;
+  let api: string;
   let stopped: Promise<void> | undefined;
   /** Stops the clients, then the servers, so their files are complete and still when they are read. */
   const stopAll = () =>
     (stopped ??= (async () => {
+      await browser?.close();
       await bridge?.stop();
       await h?.close();
       await Promise.allSettled([temporal?.stop(), nats?.stop()]);
@@ -81,12 +100,26 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
   const ids = { api: uniqueId('conf-kh'), cli: uniqueId('conf-la'), facade: uniqueId('conf-mn'), bridge: uniqueId('conf-th') };
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (scripts/provision.sh).`);
     mkdirSync(temporalDir, { recursive: true });
+    const [uiPort, apiPort] = [await freePort(HOST), await freePort(HOST)];
+    [ui, api] = [`http://${HOST}:${uiPort}`, `http://${HOST}:${apiPort}`];
     [temporal, nats] = await Promise.all([
-      startTemporalDevServer({ logDir: scratch, uiPort: false, dbFilename: join(temporalDir, 'temporal.sqlite'), startTimeoutMs: 90_000 }),
+      startTemporalDevServer({
+        logDir: scratch,
+        uiPort,
+        uiCodecEndpoint: `${api}/codec`,
+        dbFilename: join(temporalDir, 'temporal.sqlite'),
+        startTimeoutMs: 90_000,
+      }),
       startNatsServer({ storeDir: natsDir, logDir: scratch }),
     ]);
-    h = await startApiHarness({ templates: await loadTemplates(), servers: { temporalAddress: temporal.address, natsUrl: nats.url } });
+    h = await startApiHarness({
+      templates: await loadTemplates(),
+      servers: { temporalAddress: temporal.address, natsUrl: nats.url },
+      env: { API_CODEC_ORIGINS: ui, TEMPORAL_UI_URL: ui },
+    });
+    await h.app.listen({ host: HOST, port: apiPort });
     commandsPrefix = `${h.engine.config.EVENTS_SUBJECT_PREFIX}.commands`;
     bridge = startBridge({
       nc: h.nc,
@@ -157,6 +190,58 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
       expect(view.milestones.find((m) => m.id === FIRST)?.status, view.campaignId).toBe('done');
     }
     expect(JSON.stringify(views[0])).toContain(`api pause reason ${marker}`);
+  });
+
+  /**
+   * Opens the API campaign's page in the Web UI in a browser signed in to the dashboard with `role`'s key,
+   * with the UI's codec setting sending that session ("Include cross-origin credentials"), and expands
+   * the latest update (the pause, whose reason carries the marker). Returns the page's text and the
+   * statuses of the UI's calls to the codec endpoint.
+   */
+  async function webUiAs(role: 'operator' | 'staff'): Promise<{ text: string; codecStatuses: number[] }> {
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${api}/ui/login`);
+      await page.getByLabel('API key').fill(h.secrets[role]);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${api}/ui`);
+      const codecStatuses: number[] = [];
+      page.on('response', (r) => {
+        if (r.url().startsWith(`${api}/codec/`) && r.request().method() === 'POST') codecStatuses.push(r.status());
+      });
+      await waitUntil(async () => (await fetch(ui, { signal: AbortSignal.timeout(2_000) })).ok, { timeoutMs: 60_000, intervalMs: 500, what: 'Temporal Web UI' });
+      await page.goto(`${ui}/namespaces/default/workflows`);
+      // The UI's own codec settings (its local storage): the endpoint `npm run dev` gives it, with credentials.
+      await page.evaluate((endpoint) => {
+        const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+        storage.setItem('endpoint', JSON.stringify(endpoint));
+        storage.setItem('overrideRemoteCodecConfiguration', 'true');
+        storage.setItem('includeCredentials', 'true');
+      }, `${api}/codec`);
+      await page.goto(`${ui}/namespaces/default/workflows/${ids.api}`);
+      await page.getByText('Workflow Execution Update Accepted').first().click({ timeout: 30_000 });
+      await expect.poll(() => codecStatuses.length, { timeout: 15_000 }).toBeGreaterThan(1);
+      await page.waitForTimeout(2_000);
+      return { text: await page.locator('body').innerText(), codecStatuses };
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('shows an operator the marker in the Temporal Web UI, decoded by the codec endpoint', async () => {
+    const { text, codecStatuses } = await webUiAs('operator');
+    expect(new Set(codecStatuses)).toEqual(new Set([200]));
+    expect(text).toContain(`api pause reason ${marker}`);
+    expect(text).toContain('Capacity-building project');
+  });
+
+  it('shows a staff member ciphertext in the Temporal Web UI: the codec endpoint refuses the session', async () => {
+    const { text, codecStatuses } = await webUiAs('staff');
+    expect(new Set(codecStatuses)).toEqual(new Set([403]));
+    expect(text).not.toContain(marker);
+    expect(text).not.toContain('Capacity-building project'); // the template title in the start input
   });
 
   it('finds no form of the marker in any file of the Temporal database, though the campaign ids are there', async () => {
