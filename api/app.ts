@@ -15,7 +15,7 @@ import { authorize } from '../http/access.js';
 import type { AppDeps, RouteContext } from '../http/route-context.js';
 import { Sessions } from '../http/sessions.js';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
-import { apiErrorHandler, errorBody, sendError } from './errors.js';
+import { apiErrorHandler, errorBody, frameworkErrorHandler, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { codecRoutes } from './routes/codec.js';
 import { healthRoutes } from './routes/health.js';
@@ -56,7 +56,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

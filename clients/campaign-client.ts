@@ -4,7 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
@@ -22,6 +22,7 @@ import {
   type CommandResult,
   type StartCampaign,
 } from '../shared/campaign/index.js';
+import { campaignIdProblems } from '../shared/campaign/campaign-id.js';
 import { listFilterSchema, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
@@ -65,6 +66,11 @@ export interface Caller {
   countries?: readonly string[];
 }
 
+/** The answer for a campaign outside the caller's countries: the same bytes as `translate`'s for an unknown id. */
+function noCampaign(campaignId: string): CampaignError {
+  return new CampaignError('not-found', `no campaign with id ${campaignId}`);
+}
+
 export interface CampaignClientDeps {
   client: Client;
   taskQueue: string;
@@ -81,16 +87,20 @@ export class CampaignClient {
 
   /**
    * The one country-scope rule for every interface: a scoped caller may act on, read and list only the
-   * campaigns of its countries, and is told so in these words. Unscoped callers (no `countries`) pass.
+   * campaigns of its countries. Unscoped callers (no `countries`) pass. A campaign outside the scope
+   * (`campaignId` given) is answered exactly as an unknown id is, so a caller never learns that it
+   * exists; a country the caller names itself (a start, a list filter) is refused with 403, which tells
+   * nothing about any campaign.
    */
-  private checkCountry(caller: Caller, country: string): void {
-    if (caller.countries && !caller.countries.includes(country))
-      throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  private checkCountry(caller: Caller, country: string, campaignId?: string): void {
+    if (!caller.countries || caller.countries.includes(country)) return;
+    if (campaignId !== undefined) throw noCampaign(campaignId);
+    throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
   }
 
   /** As `checkCountry`, for a campaign known by id (its country is in its view). */
   private async checkCampaignCountry(caller: Caller, campaignId: string): Promise<void> {
-    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
+    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country, campaignId);
   }
 
   /** Validates like the workflow will, then starts it; returns the campaign's first view. */
@@ -100,6 +110,8 @@ export class CampaignClient {
     if (!roleAllows(caller.actor.role, 'programme-lead'))
       throw new CampaignError('forbidden', `role ${caller.actor.role} may not start campaigns; it needs programme-lead`);
     this.checkCountry(caller, request.country);
+    const idProblems = request.campaignId ? campaignIdProblems(request.campaignId, request.country, caller.countries !== undefined) : [];
+    if (idProblems.length) throw new CampaignError('invalid', `invalid start request: ${idProblems.join('; ')}`, idProblems);
     const template = this.deps.templates.findTemplate(request.template, request.version);
     if (!template)
       throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
@@ -130,6 +142,8 @@ export class CampaignClient {
     try {
       const handle = await this.deps.client.workflow.start(campaignWorkflow, {
         workflowId: campaignId,
+        // An id is never used twice, not even once its campaign has closed: history and events name it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         taskQueue: this.deps.taskQueue,
         args: [{ start }],
         typedSearchAttributes: searchAttributesOf({
@@ -224,7 +238,7 @@ export class CampaignClient {
   async view(campaignId: string, caller?: Caller): Promise<CampaignView> {
     try {
       const view = await this.deps.client.workflow.getHandle(campaignId).query(viewQuery);
-      if (caller) this.checkCountry(caller, view.country);
+      if (caller) this.checkCountry(caller, view.country, campaignId);
       return view;
     } catch (err) {
       throw this.translate(err, campaignId);

@@ -12,7 +12,8 @@ import { readCookie, SESSION_COOKIE, type Sessions } from './sessions.js';
  * programme-lead < system). The API authenticates `Authorization: Bearer <key>`; the dashboard a signed
  * session cookie set by its login form. The check runs in `onRequest`, before the body is read or
  * validated: no key or a wrong one is 401, a role below the route's is 403. Country scopes are enforced
- * by the campaign facade (it knows each campaign's country), which answers 403 too.
+ * by the campaign facade (it knows each campaign's country): 403 for a country the caller names, 404
+ * (as for an unknown id) for another country's campaign.
  *
  * Only the payload codec endpoint (api/routes/codec.ts) needs `system`: it opens every payload of every
  * campaign, so it is for operators, and it takes a bearer key (the Temporal CLI) or a dashboard session

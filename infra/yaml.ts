@@ -16,5 +16,10 @@ export function parseStrictYaml(text: string, invalid: (problems: string[]) => E
       }),
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // Aliases are resolved only here: one never anchored, or so many that they would blow the value up.
+    throw invalid([`(yaml): ${(err as Error).message}`]);
+  }
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { AuthOutcome } from '../http/access.js';
 import type { RouteContext } from '../http/route-context.js';
+import { logServerFault, serverFaultMessage } from '../http/server-faults.js';
 import { sameOrigin } from '../http/sessions.js';
 import { CampaignError, errorCodes } from '../shared/errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -45,10 +46,11 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     }
   });
 
+  // Server faults: the page says what to do, the log (under the request id) says what happened.
   app.setErrorHandler((err, request, reply) => {
     const status = err instanceof CampaignError ? errorCodes[err.code].http : (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500 && !(err instanceof CampaignError)) request.log.error({ err }, 'dashboard request failed');
-    const message = err instanceof CampaignError || status < 500 ? (err as Error).message : 'Something went wrong on the server; the log has the details.';
+    logServerFault(err, request, status);
+    const message = status < 500 ? (err as Error).message : serverFaultMessage(err, 'dashboard');
     return render(request, reply, status, 'Error', errorView(status, message));
   });
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseStrictYaml } from '../infra/yaml.js';
 import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
 import { countrySchema } from '../shared/countries.js';
 import { eventFilterSubjects } from '../shared/events/subjects.js';
@@ -129,17 +129,21 @@ export function resolveNotifierConfig(
   return { durable: parsed.data.durable, maxDeliveries: parsed.data.maxDeliveries, routes };
 }
 
-/** Reads NOTIFIER_CONFIG's file (YAML, of which JSON is a subset); no file means no routes. */
+/**
+ * Reads NOTIFIER_CONFIG's file (YAML, of which JSON is a subset); no file means no routes. Written by
+ * hand, so parsed strictly: a repeated key is an error, and each syntax problem names its line and column.
+ */
 export async function loadNotifierConfig(
   path: string | undefined,
   options: { subjectPrefix: string; env: Record<string, string | undefined> },
 ): Promise<NotifierConfig> {
   if (path === undefined) return resolveNotifierConfig({}, { ...options, source: 'defaults' });
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parseYaml(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new NotifierConfigError(path, [(err as Error).message]);
+    throw new NotifierConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
+  const raw = parseStrictYaml(text, (problems) => new NotifierConfigError(path, problems));
   return resolveNotifierConfig(raw, { ...options, source: path });
 }

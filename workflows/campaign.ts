@@ -108,7 +108,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   setHandler(commandUpdate, (raw) => execute(parseCommand(raw)), {
     validator: (raw) => {
       const cmd = parseCommand(raw);
-      if (state.requests[cmd.requestId]) return; // a repeat: the handler returns the first result
+      if (Object.hasOwn(state.requests, cmd.requestId)) return; // a repeat: the handler returns the first result
       const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
       if (rejection)
         throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });

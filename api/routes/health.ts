@@ -38,8 +38,9 @@ export const healthRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (ap
         await ctx.checkTemporal();
         return { status: 'ready' as const, temporal: 'ok' };
       } catch (err) {
+        // The probe is public: Temporal's own answer (addresses, versions) goes to the log only.
         request.log.warn({ err: (err as Error).message }, 'not ready: Temporal does not answer');
-        return reply.code(503).send({ status: 'unavailable' as const, temporal: (err as Error).message });
+        return reply.code(503).send({ status: 'unavailable' as const, temporal: 'not answering' });
       }
     },
   );

@@ -185,7 +185,8 @@ export function applyCommand(
   now: number,
   options: MachineOptions = {},
 ): Outcome & { result: CommandResult } {
-  const previous = state.requests[cmd.requestId];
+  // Own keys only: a request id such as "constructor" is not a result already given.
+  const previous = Object.hasOwn(state.requests, cmd.requestId) ? state.requests[cmd.requestId] : undefined;
   if (previous) return { state, effects: { events: [], followOns: [], informs: [] }, result: previous };
 
   // Check before the transition copies the state: a refusal then costs no copy.

@@ -21,9 +21,10 @@ export const startRequestSchema = z.object({
   owner: z.string().min(1).max(128).optional(),
   completed: z.array(priorCompletionSchema).default([]),
   skipped: z.array(z.object({ milestone: slug, reason: z.string().min(1).max(1000) })).default([]),
+  /** Optional; see campaign-id.ts for who may use which ids (`~` is reserved for follow-on campaigns). */
   campaignId: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/, 'letters, digits and . _ ~ - only')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'letters, digits and . _ - only ("~" is reserved for follow-on campaigns)')
     .optional(),
 });
 export type StartRequest = z.input<typeof startRequestSchema>;

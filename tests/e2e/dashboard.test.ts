@@ -182,9 +182,11 @@ describe('dashboard in headless Chromium', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
 
     const scoped = await login('scopedStaff');
+    // Another country's campaign is answered as one that does not exist.
     const other = await h.app.inject({ url: `/ui/campaigns/${idCampaign}`, headers: { cookie: scoped } });
-    expect(other.statusCode).toBe(403);
-    expect(other.body).toContain('not allowed to act on campaigns in ID');
+    expect(other.statusCode).toBe(404);
+    expect(other.body).toContain(`no campaign with id ${idCampaign}`);
+    expect(other.body).not.toContain('Indonesia');
 
     const staff = await login('staff');
     const csrf = /name="_csrf" value="([^"]+)"/.exec((await h.app.inject({ url: '/ui', headers: { cookie: staff } })).body)?.[1];

@@ -42,7 +42,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   let baseEnv: Record<string, string>;
   const contexts: BrowserContext[] = [];
   // One campaign started through each interface (the third through the API: see above).
-  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('ui-th') };
+  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('th-ui') };
 
   const people: Record<Person, Record<string, string>> = {
     lead: { ADVOCACY_ACTOR: 'lead-ana', ADVOCACY_ROLE: 'programme-lead' },
@@ -321,22 +321,25 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     expect(viewerPost.statusCode).toBe(403);
     expect(viewerPost.body).toContain(completeRefused.message);
 
-    // Country-scoped keys (Thailand) may not act on Mongolia: API 403 to start, read or complete; the
-    // dashboard leaves it out of the list and answers 403 on its page. (The CLI has no country scopes:
+    // Country-scoped keys (Thailand) may not act on Mongolia: API 403 to start there; reading or completing
+    // Mongolia's campaign is answered as for an unknown id (404), so the key does not learn it exists; the
+    // dashboard leaves it out of the list and answers 404 on its page. (The CLI has no country scopes:
     // it is a local operator's tool; keys and their scopes are for the API and the dashboard.)
-    const scopedMessage = 'this key is not allowed to act on campaigns in MN';
-    for (const res of [apiScopedStart, apiScopedShow, apiScopedComplete]) {
-      expect(res.statusCode, res.body).toBe(403);
-      expect(res.json()).toMatchObject({ code: 'forbidden', message: scopedMessage });
+    expect(apiScopedStart.statusCode, apiScopedStart.body).toBe(403);
+    expect(apiScopedStart.json()).toMatchObject({ code: 'forbidden', message: 'this key is not allowed to act on campaigns in MN' });
+    const unknownMessage = `no campaign with id ${id}`;
+    for (const res of [apiScopedShow, apiScopedComplete]) {
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'not-found', message: unknownMessage });
     }
     const scopedPage = await signIn('scopedStaff');
     expect(await scopedPage.locator(`a[href="/ui/campaigns/${ids.viaApiScoped}"]`).count()).toBeGreaterThan(0);
     expect(await scopedPage.locator(`a[href="/ui/campaigns/${id}"]`).count()).toBe(0);
     const scopedCampaign = await scopedPage.goto(`${base}/ui/campaigns/${id}`);
-    expect(scopedCampaign?.status()).toBe(403);
-    expect(await scopedPage.locator('main').textContent()).toContain(scopedMessage);
+    expect(scopedCampaign?.status()).toBe(404);
+    expect(await scopedPage.locator('main').textContent()).toContain(unknownMessage);
     const scopedForm = await scopedPage.goto(`${base}/ui/campaigns/${id}/milestones/${SECOND}/complete`);
-    expect(scopedForm?.status()).toBe(403);
+    expect(scopedForm?.status()).toBe(404);
 
     // Nothing was recorded by any refused attempt, and the same staff member may still do it.
     const [viewCli, viewApi] = await Promise.all([cliShow(id), apiShow(id)]);

@@ -122,17 +122,19 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
     await expect(c.workList({ withinDays: 367 }, viewer)).rejects.toMatchObject({ code: 'invalid' });
   });
 
-  it('the facade applies one country rule, in one message, to list, work list, view, command and signal', async () => {
+  it('the facade applies one country rule to list, work list, view, command and signal', async () => {
     const c = h.engine.campaigns;
     const scoped = { actor: { id: 'staff-th-id', role: 'staff' as const }, countries: ['TH', 'ID'] };
     // Without a country, the scope is part of the visibility query: only the caller's campaigns come back.
     expect((await c.list({}, scoped)).map((s) => s.campaignId).sort()).toEqual([ids.far, ids.soon].sort());
+    // Naming another country is refused; another country's campaign is answered as an unknown one.
     const refused = { code: 'forbidden', message: 'this key is not allowed to act on campaigns in PH' };
     await expect(c.list({ country: 'PH' }, scoped)).rejects.toMatchObject(refused);
     await expect(c.workList({ country: 'PH' }, scoped)).rejects.toMatchObject(refused);
-    await expect(c.view(ids.late, scoped)).rejects.toMatchObject(refused);
-    await expect(c.execute(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(refused);
-    await expect(c.signal(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(refused);
+    const unknown = { code: 'not-found', message: `no campaign with id ${ids.late}`, issues: [] };
+    await expect(c.view(ids.late, scoped)).rejects.toMatchObject(unknown);
+    await expect(c.execute(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(unknown);
+    await expect(c.signal(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(unknown);
   });
 
   it('GET /work answers the same, scoped to a key\'s countries, with 400 on a bad filter', async () => {
