@@ -50,7 +50,10 @@ export const defaultDeps: CliDeps = {
     return loadTemplates({ extraDirs: !options.builtinOnly && config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
   },
   async connectTemporal(config) {
-    const [{ Client, Connection }, { dataConverterFor }] = await Promise.all([import('@temporalio/client'), import('../infra/payload-codec.js')]);
+    const [{ Client, Connection }, { dataConverterFor }] = await Promise.all([
+      import('@temporalio/client'),
+      import('../infra/payload-codec.js'),
+    ]);
     // Before connecting: without payload keys the command stops here, naming the variable.
     const dataConverter = dataConverterFor(config);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
@@ -210,8 +213,7 @@ export class CliContext {
   async withCampaigns<T>(fn: (campaigns: CampaignClient) => Promise<T>, templates: TemplateLookup = noTemplates): Promise<T> {
     const [temporal, { CampaignClient }] = await Promise.all([this.connectTemporal(), import('../clients/campaign-client.js')]);
     const campaigns = new CampaignClient({ client: temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE, templates });
-    this.hints.unavailable ??=
-      `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
+    this.hints.unavailable ??= `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
     return temporal.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => fn(campaigns));
   }
 

@@ -94,7 +94,8 @@ export async function authorize(request: FastifyRequest, keys: KeyVerifier, sess
       return {
         ok: false,
         status: 401,
-        message: auth === 'session' ? 'sign in with your API key' : 'send an API key (Authorization: Bearer <key>) or sign in to the dashboard',
+        message:
+          auth === 'session' ? 'sign in with your API key' : 'send an API key (Authorization: Bearer <key>) or sign in to the dashboard',
       };
   } else {
     const token = bearerToken(request);
@@ -107,8 +108,7 @@ export async function authorize(request: FastifyRequest, keys: KeyVerifier, sess
     request.apiKey = key;
   }
   const role = (request.apiKey as ApiKeyInfo).role;
-  if (!roleAllows(role, access))
-    return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
+  if (!roleAllows(role, access)) return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
   return { ok: true };
 }
 

@@ -74,7 +74,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
         `a payload is encrypted with key "${keyId}", which this process does not have: add it to PAYLOAD_KEYS (or PAYLOAD_KEYS_FILE); keep old keys listed after a rotation`,
       );
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < NONCE_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`an encrypted payload (key "${keyId}") is too short to be one`);
+    if (data.length < NONCE_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`an encrypted payload (key "${keyId}") is too short to be one`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(additionalData(keyId));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -82,7 +83,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`an encrypted payload (key "${keyId}") failed authentication: it was altered, or sealed with another key of that id`);
+      throw new PayloadDecryptionError(
+        `an encrypted payload (key "${keyId}") failed authentication: it was altered, or sealed with another key of that id`,
+      );
     }
     return PayloadMessage.decode(plain);
   }

@@ -149,10 +149,14 @@ function devPayloadKeys(): Record<string, string> {
   if (config.PAYLOAD_KEYS !== undefined || config.PAYLOAD_KEYS_FILE !== undefined) return {};
   const file = join(dataDir, 'payload-keys');
   if (!existsSync(file)) {
-    writeFileSync(file, `# Payload-encryption keys of the dev stack (README "Payload encryption"). Keep this file secret.\n${generatePayloadKey('dev-1')}\n`, {
-      flag: 'wx',
-      mode: 0o600,
-    });
+    writeFileSync(
+      file,
+      `# Payload-encryption keys of the dev stack (README "Payload encryption"). Keep this file secret.\n${generatePayloadKey('dev-1')}\n`,
+      {
+        flag: 'wx',
+        mode: 0o600,
+      },
+    );
     logger.info({ file }, 'made a payload-encryption key for the dev stack; later runs reuse it');
   }
   return { PAYLOAD_KEYS_FILE: file };
@@ -254,11 +258,15 @@ async function main(): Promise<void> {
   say();
   say(`Advocacy engine dev stack is up (${((Date.now() - t0) / 1000).toFixed(1)} s):`);
   say(`  Temporal gRPC    ${temporalServer.address}   (namespace ${config.TEMPORAL_NAMESPACE})`);
-  say(`  Temporal Web UI  ${temporalServer.uiUrl ?? '(headless)'}   (payloads encrypted; decoded via ${codecEndpoint} for a signed-in system key)`);
+  say(
+    `  Temporal Web UI  ${temporalServer.uiUrl ?? '(headless)'}   (payloads encrypted; decoded via ${codecEndpoint} for a signed-in system key)`,
+  );
   say(`  NATS             ${natsServer.url}   (JetStream; monitoring http://${HOST}:${natsServer.monitorPort})`);
   say(`  Engine worker    polling task queue ${config.TEMPORAL_TASK_QUEUE} (pid ${worker.pid}); notifier and command bridge running`);
   say(`  HTTP API         ${apiUrl}   (docs ${apiUrl}/docs, dashboard ${apiUrl}/ui)`);
-  say(`  Data             ${relative(process.cwd(), dataDir) || '.'}  (logs in ${relative(process.cwd(), logDir)}; payload keys: ${stackConfig.PAYLOAD_KEYS_FILE ?? 'PAYLOAD_KEYS'})`);
+  say(
+    `  Data             ${relative(process.cwd(), dataDir) || '.'}  (logs in ${relative(process.cwd(), logDir)}; payload keys: ${stackConfig.PAYLOAD_KEYS_FILE ?? 'PAYLOAD_KEYS'})`,
+  );
   say();
 
   const runDemo = await loadDemo();

@@ -68,7 +68,10 @@ export function parsePayloadKeyEntries(text: string): { entries: PayloadKeyEntry
 }
 
 /** Which key encrypts: the named one, or the only one. */
-export function activePayloadKey(entries: readonly PayloadKeyEntry[], activeId: string | undefined): { activeId?: string; problem?: string } {
+export function activePayloadKey(
+  entries: readonly PayloadKeyEntry[],
+  activeId: string | undefined,
+): { activeId?: string; problem?: string } {
   if (activeId !== undefined) {
     if (entries.some((e) => e.id === activeId)) return { activeId };
     return { problem: `no key "${activeId}" is listed; the ids are: ${entries.map((e) => e.id).join(', ') || '(none)'}` };

@@ -64,7 +64,10 @@ export const codecRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app
       const method = request.headers['access-control-request-method'];
       if (!allowed(origin) || method !== 'POST') {
         request.log.warn({ origin, method }, 'refused a codec preflight');
-        throw new CampaignError('forbidden', `origin ${origin ?? '(none)'} may not call ${url}; allowed: ${[...origins].join(', ')} (API_CODEC_ORIGINS)`);
+        throw new CampaignError(
+          'forbidden',
+          `origin ${origin ?? '(none)'} may not call ${url}; allowed: ${[...origins].join(', ')} (API_CODEC_ORIGINS)`,
+        );
       }
       return reply
         .code(204)

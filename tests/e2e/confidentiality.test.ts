@@ -128,7 +128,12 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
       logger: testLogger('bridge'),
       queue: uniqueId('bridge'),
     });
-    for (const [campaignId, country] of [[ids.api, 'KH'], [ids.cli, 'LA'], [ids.facade, 'MN'], [ids.bridge, 'TH']] as const)
+    for (const [campaignId, country] of [
+      [ids.api, 'KH'],
+      [ids.cli, 'LA'],
+      [ids.facade, 'MN'],
+      [ids.bridge, 'TH'],
+    ] as const)
       await h.engine.run(() => h.engine.campaigns.start({ template: TEMPLATE, country, campaignId, startDate: daysAgo(30) }, lead));
   });
   afterAll(stopAll);
@@ -156,7 +161,19 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
     };
     for (const args of [
       ['milestone', 'note', ids.cli, '--text', `cli note ${marker}`, '--json'],
-      ['milestone', 'complete', ids.cli, FIRST, '--date', daysAgo(9), '--evidence', `participants=cli evidence ${marker}`, '--note', `cli completion note ${marker}`, '--json'],
+      [
+        'milestone',
+        'complete',
+        ids.cli,
+        FIRST,
+        '--date',
+        daysAgo(9),
+        '--evidence',
+        `participants=cli evidence ${marker}`,
+        '--note',
+        `cli completion note ${marker}`,
+        '--json',
+      ],
     ]) {
       const run = await h.engine.run(() => runCli(args, env));
       expect(run.code, `${args.join(' ')}\n${run.stdout}\n${run.stderr}`).toBe(0);
@@ -167,7 +184,13 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
       await h.engine.campaigns.execute(ids.facade, { type: 'note', text: `facade note ${marker}` }, staff);
       await h.engine.campaigns.execute(
         ids.facade,
-        { type: 'complete', milestone: FIRST, date: daysAgo(8), evidence: { participants: `facade evidence ${marker}` }, note: `facade completion note ${marker}` },
+        {
+          type: 'complete',
+          milestone: FIRST,
+          date: daysAgo(8),
+          evidence: { participants: `facade evidence ${marker}` },
+          note: `facade completion note ${marker}`,
+        },
         staff,
       );
     });
@@ -175,9 +198,18 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
     // A NATS command through the bridge.
     for (const command of [
       { type: 'note', requestId: uniqueId('req'), actor: staff.actor, text: `bridge note ${marker}` },
-      { type: 'complete', requestId: uniqueId('req'), actor: staff.actor, milestone: FIRST, date: daysAgo(7), evidence: { participants: `bridge evidence ${marker}` } },
+      {
+        type: 'complete',
+        requestId: uniqueId('req'),
+        actor: staff.actor,
+        milestone: FIRST,
+        date: daysAgo(7),
+        evidence: { participants: `bridge evidence ${marker}` },
+      },
     ]) {
-      const msg = await h.engine.run(() => h.nc.request(commandSubject(commandsPrefix, ids.bridge), JSON.stringify(command), { timeout: 20_000 }));
+      const msg = await h.engine.run(() =>
+        h.nc.request(commandSubject(commandsPrefix, ids.bridge), JSON.stringify(command), { timeout: 20_000 }),
+      );
       expect(commandReplySchema.parse(msg.json())).toMatchObject({ ok: true });
     }
   });
@@ -199,7 +231,10 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
    * statuses of the UI's calls to the codec endpoint.
    */
   async function webUiAs(role: 'operator' | 'staff'): Promise<{ text: string; codecStatuses: number[] }> {
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser ??= await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -211,7 +246,11 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
       page.on('response', (r) => {
         if (r.url().startsWith(`${api}/codec/`) && r.request().method() === 'POST') codecStatuses.push(r.status());
       });
-      await waitUntil(async () => (await fetch(ui, { signal: AbortSignal.timeout(2_000) })).ok, { timeoutMs: 60_000, intervalMs: 500, what: 'Temporal Web UI' });
+      await waitUntil(async () => (await fetch(ui, { signal: AbortSignal.timeout(2_000) })).ok, {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: 'Temporal Web UI',
+      });
       await page.goto(`${ui}/namespaces/default/workflows`);
       // The UI's own codec settings (its local storage): the endpoint `npm run dev` gives it, with credentials.
       await page.evaluate((endpoint) => {

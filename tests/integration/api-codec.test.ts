@@ -25,7 +25,12 @@ describe('the payload codec endpoint', () => {
   let encrypted: JSONPayload[];
 
   const post = (direction: 'decode' | 'encode', headers: Record<string, string>, payloads: JSONPayload[] = encrypted) =>
-    h.app.inject({ method: 'POST', url: `/codec/${direction}`, headers: { 'content-type': 'application/json', ...headers }, payload: { payloads } });
+    h.app.inject({
+      method: 'POST',
+      url: `/codec/${direction}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: { payloads },
+    });
   const as = (role: RoleName, extra: Record<string, string> = {}) => ({ ...h.auth(role), 'x-namespace': 'default', ...extra });
   const opened = (body: { payloads: JSONPayload[] }) => body.payloads.map((p) => defaultPayloadConverter.fromPayload(JSONToPayload(p)));
 
@@ -69,7 +74,12 @@ describe('the payload codec endpoint', () => {
   });
 
   it('answers 401 without a key, with a wrong or revoked one, and without a dashboard session', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-key' }, h.auth('revoked'), { cookie: 'advocacy_session=forged.value' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not-a-key' },
+      h.auth('revoked'),
+      { cookie: 'advocacy_session=forged.value' },
+    ];
     for (const headers of attempts) {
       const res = await post('decode', headers);
       expect(res.statusCode).toBe(401);
@@ -114,7 +124,11 @@ describe('the payload codec endpoint', () => {
       h.app.inject({
         method: 'OPTIONS',
         url: '/codec/decode',
-        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type,x-namespace,authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': method,
+          'access-control-request-headers': 'content-type,x-namespace,authorization',
+        },
       });
     const ok = await preflight(UI);
     expect(ok.statusCode).toBe(204);
@@ -124,10 +138,21 @@ describe('the payload codec endpoint', () => {
       'access-control-allow-methods': 'POST, OPTIONS',
       vary: 'Origin',
     });
-    expect(String(ok.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/).sort()).toEqual(['authorization', 'content-type', 'x-namespace']);
-    expect((await h.app.inject({ method: 'OPTIONS', url: '/codec/encode', headers: { origin: UI, 'access-control-request-method': 'POST' } })).statusCode).toBe(204);
+    expect(String(ok.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/).sort()).toEqual([
+      'authorization',
+      'content-type',
+      'x-namespace',
+    ]);
+    expect(
+      (await h.app.inject({ method: 'OPTIONS', url: '/codec/encode', headers: { origin: UI, 'access-control-request-method': 'POST' } }))
+        .statusCode,
+    ).toBe(204);
 
-    for (const [origin, method] of [['https://evil.example', 'POST'], ['http://temporal-ui.test:9999', 'POST'], [UI, 'DELETE']] as const) {
+    for (const [origin, method] of [
+      ['https://evil.example', 'POST'],
+      ['http://temporal-ui.test:9999', 'POST'],
+      [UI, 'DELETE'],
+    ] as const) {
       const refused = await preflight(origin, method);
       expect(refused.statusCode, `${origin} ${method}`).toBe(403);
       expect(refused.headers['access-control-allow-origin'], origin).toBeUndefined();
@@ -144,7 +169,9 @@ describe('the payload codec endpoint', () => {
     expect(other.statusCode).toBe(403);
     expect(other.json<{ message: string }>().message).toMatch(/namespace default, not someone-else/);
 
-    const [foreign] = await payloadCodecFor(parseConfig({ PAYLOAD_KEYS: generatePayloadKey('retired-2019') })).encode([defaultPayloadConverter.toPayload('x')]);
+    const [foreign] = await payloadCodecFor(parseConfig({ PAYLOAD_KEYS: generatePayloadKey('retired-2019') })).encode([
+      defaultPayloadConverter.toPayload('x'),
+    ]);
     const unknown = await post('decode', as('operator'), [payloadToJSON(foreign!)]);
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json<{ message: string }>().message).toMatch(/encrypted with key "retired-2019", which this process does not have/);

@@ -43,7 +43,11 @@ describe('replay with payload encryption', () => {
     const plain = historyFromJSON(readHistoryJson(file));
     const codec = testDataConverter().payloadCodecs![0]!;
     // What the SDK encodes: not search attributes, headers or the patch markers Core writes itself.
-    const encrypted = await mapHistoryPayloads(plain, (payloads) => codec.encode(payloads), ['searchAttributes', 'header', 'markerRecordedEventAttributes']);
+    const encrypted = await mapHistoryPayloads(plain, (payloads) => codec.encode(payloads), [
+      'searchAttributes',
+      'header',
+      'markerRecordedEventAttributes',
+    ]);
     const sealed = encrypted.events!.filter((e) => e.activityTaskScheduledEventAttributes?.input?.payloads?.length);
     expect(sealed.length).toBeGreaterThan(0);
     const encoding = sealed[0]!.activityTaskScheduledEventAttributes!.input!.payloads![0]!.metadata!.encoding!;
@@ -107,7 +111,9 @@ describe('the replay check compares content', () => {
     const json = readHistoryJson(file);
     // Edit the first recorded batch of events: the replay will publish the original one.
     const scheduled = json.events.find(
-      (e) => (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name === 'publishEvents',
+      (e) =>
+        (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name ===
+        'publishEvents',
     )!.activityTaskScheduledEventAttributes as { activityId: string; input: { payloads: { data: string }[] } };
     const payload = scheduled.input.payloads[0]!;
     const batch = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { type: string; milestone?: string }[];
@@ -118,7 +124,11 @@ describe('the replay check compares content', () => {
     const edited = historyFromJSON(json);
 
     // Temporal's replay alone does not see it: commands are matched by type and id, not by input.
-    await Worker.runReplayHistory({ workflowBundle: await loadWorkflowBundle(), dataConverter: testDataConverter() }, edited, `${file} (edited)`);
+    await Worker.runReplayHistory(
+      { workflowBundle: await loadWorkflowBundle(), dataConverter: testDataConverter() },
+      edited,
+      `${file} (edited)`,
+    );
 
     const mismatches = await replayAndCompare(bundle, edited, `${file} (edited)`);
     expect(mismatches).toEqual([

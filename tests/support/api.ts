@@ -86,7 +86,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     connectTemporal(servers ? { address: servers.temporalAddress } : undefined),
     connectNats({ name: uniqueId('api'), ...(servers ? { url: servers.natsUrl } : {}) }),
   ]);
-  const engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: registry.allTemplates() });
+  const engine = await createTestEngine({
+    client: temporal.client,
+    connection: temporal.nativeConnection,
+    nc,
+    templates: registry.allTemplates(),
+  });
   const keys = new ApiKeyStore(join(inject('runDir'), uniqueId('keys'), 'api-keys.json'));
   const made = {
     viewer: await keys.create({ label: 'Guest reader', role: 'viewer' }),
@@ -139,7 +144,14 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
 }
 
 /** Starts a campaign through the facade as the programme lead and waits until the list shows it. */
-export async function startCampaign(h: ApiHarness, country: string, campaignId = uniqueId(`api-${country.toLowerCase()}`)): Promise<string> {
-  await h.engine.campaigns.start({ template: 'api-test', country, campaignId }, { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } });
+export async function startCampaign(
+  h: ApiHarness,
+  country: string,
+  campaignId = uniqueId(`api-${country.toLowerCase()}`),
+): Promise<string> {
+  await h.engine.campaigns.start(
+    { template: 'api-test', country, campaignId },
+    { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } },
+  );
   return campaignId;
 }

@@ -22,7 +22,9 @@ export interface TemporalTestConnection {
  * Connects a client (encrypting payloads with the run's key) and a worker connection to the run's
  * Temporal dev server, or to another one.
  */
-export async function connectTemporal(server: { address: string; namespace?: string } | undefined = undefined): Promise<TemporalTestConnection> {
+export async function connectTemporal(
+  server: { address: string; namespace?: string } | undefined = undefined,
+): Promise<TemporalTestConnection> {
   installTestRuntime();
   const address = server?.address ?? inject('temporalAddress');
   const namespace = server ? (server.namespace ?? 'default') : inject('temporalNamespace');
@@ -50,9 +52,7 @@ let bundle: Promise<{ code: string }> | undefined;
 export function loadWorkflowBundle(): Promise<{ code: string }> {
   const path = inject('workflowBundlePath');
   if (!path) {
-    return Promise.reject(
-      new Error('workflows/index.ts does not exist, so the global setup built no workflow bundle.'),
-    );
+    return Promise.reject(new Error('workflows/index.ts does not exist, so the global setup built no workflow bundle.'));
   }
   bundle ??= readFile(path, 'utf8').then((code) => ({ code }));
   return bundle;

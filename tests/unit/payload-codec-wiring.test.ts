@@ -10,7 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
 
 const roots = ['api', 'bench', 'cli', 'clients', 'http', 'infra', 'scripts', 'web', 'workers', 'tests'];
-const makers = ['new Client(', 'Worker.create(', 'Worker.runReplayHistory(', 'Worker.runReplayHistories(', 'createTimeSkipping(', 'createLocal('];
+const makers = [
+  'new Client(',
+  'Worker.create(',
+  'Worker.runReplayHistory(',
+  'Worker.runReplayHistories(',
+  'createTimeSkipping(',
+  'createLocal(',
+];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
