@@ -18,6 +18,7 @@ import { Sessions } from '../http/sessions.js';
 import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
 import { apiErrorHandler, errorBody, frameworkErrorHandler, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { codecRoutes } from './routes/codec.js';
 import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
 import { steeringRoutes } from './routes/steering.js';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps) {
         { name: 'milestones', description: 'Record what happened (staff)' },
         { name: 'steering', description: 'Pause, resume, cancel, correct (programme leads)' },
         { name: 'health', description: 'Probes' },
+        { name: 'codec', description: 'Temporal remote payload codec, for the Temporal Web UI and CLI (operators)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -149,6 +151,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(workRoutes, { ctx });
   await app.register(milestoneRoutes, { ctx });
   await app.register(steeringRoutes, { ctx });
+  await app.register(codecRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());

@@ -1,6 +1,6 @@
 import { CampaignClient } from '../clients/campaign-client.js';
 import { ApiKeyStore } from '../infra/api-keys.js';
-import { loadConfigOrExit } from '../infra/config.js';
+import { loadConfigOrExit, orExitOnConfigError } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { loadTemplates } from '../infra/templates.js';
 import { apiKeysFile, temporalUiUrl, temporalWorkflowUrl } from '../shared/config.js';
@@ -21,7 +21,7 @@ const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [confi
 });
 
 // Lazy: the API starts (and /healthz answers) while Temporal is down; /readyz and writes say 503 until it is up.
-const { connection, client } = connectTemporalForApi(config);
+const { connection, client } = orExitOnConfigError(() => connectTemporalForApi(config));
 const campaigns = new CampaignClient({
   client,
   taskQueue: config.TEMPORAL_TASK_QUEUE,

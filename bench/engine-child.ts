@@ -12,6 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
 import { createLogger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import { loadTemplates } from '../infra/templates.js';
 import { parseConfig } from '../shared/config.js';
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
   const nc = await connectNats(config, { name: 'bench-engine-worker', logger });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config),
+  });
   const worker = await createEngineWorker({
     config,
     logger,

@@ -8,6 +8,8 @@ import { subscribeEvents, type EventSubscription } from '../clients/events-subsc
 import { ensureEventStream } from '../infra/events-stream.js';
 import type { Logger } from '../infra/logger.js';
 import type { NatsConnection } from '../infra/nats.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
+import { generatePayloadKey } from '../infra/payload-keys.js';
 import { resolveTemporalCli, startTemporalDevServer, type NatsServer, type TemporalDevServer } from '../infra/servers/index.js';
 import type { TemplateRegistry } from '../infra/templates.js';
 import { parseConfig, type Config } from '../shared/config.js';
@@ -278,12 +280,14 @@ export async function runTemporalMode(options: {
       EVENTS_STREAM: `BENCH_EVENTS_${options.index}`,
       EVENTS_SUBJECT_PREFIX: `bench${options.index}`,
       LOG_LEVEL: 'warn',
+      // Encrypted as in production: the codec's cost is part of what is measured.
+      PAYLOAD_KEYS: generatePayloadKey('bench'),
     });
     const jsm: JetStreamManager = await jetstreamManager(options.nc);
     await ensureEventStream(jsm, config, options.logger);
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
 
     // Time the start RPC inside the facade: wrap this client's workflow.start.
     const startRpc: number[] = [];
@@ -306,6 +310,7 @@ export async function runTemporalMode(options: {
       EVENTS_STREAM: config.EVENTS_STREAM,
       EVENTS_SUBJECT_PREFIX: config.EVENTS_SUBJECT_PREFIX,
       LOG_LEVEL: 'warn',
+      PAYLOAD_KEYS: config.PAYLOAD_KEYS!,
     });
     t0 = performance.now();
     const engine: EngineProcess = await startEngineProcess({

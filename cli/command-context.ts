@@ -50,10 +50,15 @@ export const defaultDeps: CliDeps = {
     return loadTemplates({ extraDirs: !options.builtinOnly && config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
   },
   async connectTemporal(config) {
-    const { Client, Connection } = await import('@temporalio/client');
+    const [{ Client, Connection }, { dataConverterFor }] = await Promise.all([
+      import('@temporalio/client'),
+      import('../infra/payload-codec.js'),
+    ]);
+    // Before connecting: without payload keys the command stops here, naming the variable.
+    const dataConverter = dataConverterFor(config);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
     return {
-      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
       withDeadline: (deadline, fn) => connection.withDeadline(deadline, fn),
       close: () => connection.close(),
     };
@@ -115,6 +120,15 @@ export function resolveActor(
   };
 }
 
+function configProblem(err: ConfigError): CliError {
+  return new CliError(
+    'invalid',
+    `invalid configuration: ${err.problems.join('; ')}`,
+    err.problems,
+    'fix the environment variables named above (README "Configuration" and "CLI")',
+  );
+}
+
 const noTemplates: TemplateLookup = { findTemplate: () => undefined };
 
 export class CliContext {
@@ -148,13 +162,7 @@ export class CliContext {
       try {
         this.config_ = parseConfig(this.io.env);
       } catch (err) {
-        if (err instanceof ConfigError)
-          throw new CliError(
-            'invalid',
-            `invalid configuration: ${err.problems.join('; ')}`,
-            err.problems,
-            'fix the environment variables named above (README "Configuration" and "CLI")',
-          );
+        if (err instanceof ConfigError) throw configProblem(err);
         throw err;
       }
     }
@@ -187,6 +195,7 @@ export class CliContext {
 
   private connectTemporal(): Promise<TemporalHandle> {
     this.temporal ??= this.deps.connectTemporal(this.config).catch((err: unknown) => {
+      if (err instanceof ConfigError) throw configProblem(err);
       throw new CliError(
         'unavailable',
         `cannot reach Temporal at ${this.config.TEMPORAL_ADDRESS}: ${err instanceof Error ? err.message : String(err)}`,

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ApiKeyFileError, ApiKeyStore, apiKeyIdSchema, createKeyRequestSchema, type ApiKeyInfo } from '../infra/api-keys.js';
+import { generatePayloadKey } from '../infra/payload-keys.js';
 import { apiKeysFile } from '../shared/config.js';
 import { roleAllows } from '../shared/ids.js';
+import { isPayloadKeyId } from '../shared/payload-keys.js';
 import type { CliContext } from './command-context.js';
 import { collect, parseFlags } from './flags.js';
 import { CliError, fields, table, type Colors } from './output.js';
@@ -13,6 +15,9 @@ import { actorText, instant } from './render.js';
  * The CLI works on the key file directly (API_KEYS_FILE, default $DATA_DIR/api-keys.json), so what
  * protects it is who can write that file; on top of that, creating and revoking keys needs the
  * programme-lead role, like steering campaigns. A secret is printed once, at creation, and never again.
+ *
+ * `advocacy keys payload-generate` makes a payload-encryption key entry (PAYLOAD_KEYS, README "Payload
+ * encryption"); it stores nothing and needs no role: whoever runs it holds the key it prints.
  */
 
 export const createKeyFlagsSchema = z.object({
@@ -95,6 +100,21 @@ export function registerKeys(program: Command, ctx: CliContext): void {
             ['secret', c.bold(created.secret)],
           ]) +
           `${c.yellow('Store the secret now: it is shown only this once.')} Send it as the header Authorization: Bearer <secret>, or sign in to the dashboard with it.\n`,
+      );
+    });
+
+  group
+    .command('payload-generate')
+    .description('print a new payload-encryption key entry <id>:<base64 key> for PAYLOAD_KEYS or PAYLOAD_KEYS_FILE')
+    .option('--id <id>', 'the key id recorded with every payload it encrypts (default: k<yyyymmdd>)')
+    .action((opts: Record<string, unknown>) => {
+      const flags = parseFlags(z.object({ id: z.string().refine(isPayloadKeyId, 'letters, digits, ".", "_" or "-"').optional() }), opts);
+      const entry = generatePayloadKey(flags.id);
+      const id = entry.slice(0, entry.indexOf(':'));
+      ctx.out.result({ id, entry }, () => `${entry}\n`);
+      ctx.out.notice(
+        `Add it to PAYLOAD_KEYS (comma-separated) or as a line of PAYLOAD_KEYS_FILE for every engine process, keep the old keys listed, ` +
+          `and set PAYLOAD_ACTIVE_KEY=${id} to encrypt new payloads with it. Keep it secret: it opens every payload it encrypts.`,
       );
     });
 

@@ -16,16 +16,24 @@ import { readCookie, SESSION_COOKIE, type Sessions } from './sessions.js';
  * one address or for one key id is 429, too many keys being verified at once 503 (key-authenticator.ts). Country scopes are enforced
  * by the campaign facade (it knows each campaign's country): 403 for a country the caller names, 404
  * (as for an unknown id) for another country's campaign.
+ *
+ * Only the payload codec endpoint (api/routes/codec.ts) needs `system`: it opens every payload of every
+ * campaign, so it is for operators, and it takes a bearer key (the Temporal CLI) or a dashboard session
+ * (the Temporal Web UI, which sends the browser's cookies to it).
  */
 
 export type Access = 'public' | Exclude<Role, 'system'>;
-export type AuthScheme = 'bearer' | 'session';
+export type RouteAccess = Access | 'system';
+export type AuthScheme = 'bearer' | 'session' | 'bearer-or-session';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Least role the route needs, or public. Routes without it are refused (fail closed). */
-    access?: Access;
-    /** How the route authenticates: API routes by bearer key, dashboard routes by session cookie. */
+    access?: RouteAccess;
+    /**
+     * How the route authenticates: API routes by bearer key, dashboard routes by session cookie; the codec
+     * endpoint by either (a bearer key when the request has an Authorization header, else the session).
+     */
     auth?: AuthScheme;
     /** Names what a 400 is about, e.g. "command" or "start request" (as the facade words it). */
     what?: string;
@@ -100,8 +108,14 @@ export async function authorize(request: FastifyRequest, { keys, sessions, authe
   }
   if (!access) return { ok: false, status: 403, message: 'this route declares no access rule' };
 
-  if (auth === 'session') {
-    if (!(await fromSession(request, keys, sessions))) return { ok: false, status: 401, message: 'sign in with your API key' };
+  if (auth === 'session' || (auth === 'bearer-or-session' && request.headers.authorization === undefined)) {
+    if (!(await fromSession(request, keys, sessions)))
+      return {
+        ok: false,
+        status: 401,
+        message:
+          auth === 'session' ? 'sign in with your API key' : 'send an API key (Authorization: Bearer <key>) or sign in to the dashboard',
+      };
   } else {
     const token = bearerToken(request);
     if (token === undefined) return { ok: false, status: 401, message: 'send an API key: Authorization: Bearer <key>' };

@@ -2,8 +2,16 @@ import { ConfigError, parseConfig, type Config } from '../shared/config.js';
 
 /** Parses `process.env` once; on failure prints every problem and exits, as start-up cannot go on. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  return orExitOnConfigError(() => parseConfig(env));
+}
+
+/**
+ * Runs a start-up step that reads the configuration further (the payload keys, say); on a ConfigError
+ * prints its problems and exits as `loadConfigOrExit` does.
+ */
+export function orExitOnConfigError<T>(step: () => T): T {
   try {
-    return parseConfig(env);
+    return step();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nFix the variables above (see README "Configuration") and start again.\n`);

@@ -12,6 +12,7 @@ import { CampaignClient } from '../clients/campaign-client.js';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
 import { loadRegionStatus } from '../infra/region-status.js';
 import { loadTemplates } from '../infra/templates.js';
 import type { CampaignView } from '../shared/campaign/index.js';
@@ -36,8 +37,9 @@ function describe(view: CampaignView): void {
 }
 
 export async function runDemo(config: Config, logger: Logger): Promise<void> {
+  const dataConverter = dataConverterFor(config);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const nc = await connectNats(config, { name: 'advocacy-demo', logger });
   try {
     const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });

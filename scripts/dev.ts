@@ -4,15 +4,19 @@
  *   nats-server with JetStream (file store in $DATA_DIR/nats),
  *   the engine worker (workers/engine.ts) and, when present, the HTTP API (api/server.ts),
  * each waited on until healthy; then the URLs, then the demo (scripts/demo.ts `runDemo`).
+ * Workflow payloads are encrypted with a key kept in $DATA_DIR/payload-keys (made on the first run,
+ * reused after; PAYLOAD_KEYS or PAYLOAD_KEYS_FILE in the environment take its place), and the Web UI
+ * decodes them through the API's codec endpoint (README "Payload encryption").
  * Ctrl-C (SIGINT) or SIGTERM stops everything in order: API, worker, then the servers.
  * DEV_EXIT_AFTER_DEMO=1 stops after the demo, exiting 0 if it passed and 1 if not.
  */
 import { Connection } from '@temporalio/client';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
+import { generatePayloadKey, payloadKeyringFor } from '../infra/payload-keys.js';
 import {
   PortInUseError,
   assertPortFree,
@@ -137,6 +141,27 @@ async function loadDemo(): Promise<RunDemo | undefined> {
   return typeof mod.runDemo === 'function' ? (mod.runDemo as RunDemo) : undefined;
 }
 
+/**
+ * The stack's payload keys: those of the environment, else the key file in the data directory, made
+ * once (readable by this user only) and reused, so the histories of earlier runs stay readable.
+ */
+function devPayloadKeys(): Record<string, string> {
+  if (config.PAYLOAD_KEYS !== undefined || config.PAYLOAD_KEYS_FILE !== undefined) return {};
+  const file = join(dataDir, 'payload-keys');
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      `# Payload-encryption keys of the dev stack (README "Payload encryption"). Keep this file secret.\n${generatePayloadKey('dev-1')}\n`,
+      {
+        flag: 'wx',
+        mode: 0o600,
+      },
+    );
+    logger.info({ file }, 'made a payload-encryption key for the dev stack; later runs reuse it');
+  }
+  return { PAYLOAD_KEYS_FILE: file };
+}
+
 async function shutdown(code: number): Promise<void> {
   stopping ??= (async () => {
     say();
@@ -156,6 +181,10 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   mkdirSync(logDir, { recursive: true });
   await checkPorts();
+  const payloadKeys = devPayloadKeys();
+  // The Web UI asks the API to decode payloads; the browser reaches both on loopback.
+  const browserHost = ['0.0.0.0', '::'].includes(config.API_HOST) ? HOST : config.API_HOST;
+  const codecEndpoint = `http://${browserHost}:${config.API_PORT}/codec`;
 
   const natsArgs: string[] = [];
   if (config.NATS_TOKEN) natsArgs.push('--auth', config.NATS_TOKEN);
@@ -170,6 +199,7 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFilename: join(dataDir, 'temporal.sqlite'),
       namespace: config.TEMPORAL_NAMESPACE,
+      uiCodecEndpoint: codecEndpoint,
     }),
     startNatsServer({
       storeDir: join(dataDir, 'nats'),
@@ -193,6 +223,10 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporalServer.address,
     NATS_URL: natsServer.url,
     DATA_DIR: dataDir,
+    ...payloadKeys,
+    // The Web UI's page calls the codec endpoint from its own origin (either name of loopback).
+    API_CODEC_ORIGINS:
+      process.env.API_CODEC_ORIGINS ?? `http://${HOST}:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
   };
   for (const [name, value] of [
     ['TEMPORAL_ADDRESS', temporalServer.address],
@@ -203,6 +237,7 @@ async function main(): Promise<void> {
     }
   }
   const stackConfig = parseConfig(env);
+  payloadKeyringFor(stackConfig); // a bad key file stops the stack here, naming it
 
   logger.info('starting the engine worker (tsx workers/engine.ts)');
   const worker = startNode('engine worker', join(repoRoot, 'workers', 'engine.ts'), env);
@@ -223,11 +258,15 @@ async function main(): Promise<void> {
   say();
   say(`Advocacy engine dev stack is up (${((Date.now() - t0) / 1000).toFixed(1)} s):`);
   say(`  Temporal gRPC    ${temporalServer.address}   (namespace ${config.TEMPORAL_NAMESPACE})`);
-  say(`  Temporal Web UI  ${temporalServer.uiUrl ?? '(headless)'}`);
+  say(
+    `  Temporal Web UI  ${temporalServer.uiUrl ?? '(headless)'}   (payloads encrypted; decoded via ${codecEndpoint} for a signed-in system key)`,
+  );
   say(`  NATS             ${natsServer.url}   (JetStream; monitoring http://${HOST}:${natsServer.monitorPort})`);
   say(`  Engine worker    polling task queue ${config.TEMPORAL_TASK_QUEUE} (pid ${worker.pid}); notifier and command bridge running`);
   say(`  HTTP API         ${apiUrl}   (docs ${apiUrl}/docs, dashboard ${apiUrl}/ui)`);
-  say(`  Data             ${relative(process.cwd(), dataDir) || '.'}  (logs in ${relative(process.cwd(), logDir)})`);
+  say(
+    `  Data             ${relative(process.cwd(), dataDir) || '.'}  (logs in ${relative(process.cwd(), logDir)}; payload keys: ${stackConfig.PAYLOAD_KEYS_FILE ?? 'PAYLOAD_KEYS'})`,
+  );
   say();
 
   const runDemo = await loadDemo();

@@ -7,6 +7,9 @@
  * scenarios when none is named). An existing file is never overwritten, that would lose the old shape:
  * its scenario is skipped. It starts its own Temporal dev server and nats-server on free ports, and the
  * Java time-skipping test server for scenarios that need months to pass, and stops them afterwards.
+ *
+ * Payloads are encrypted as in production, with a key made for the run; the histories are written
+ * decoded (infra/decode-history.ts), so they replay without that key and stay readable in review.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Client, Connection } from '@temporalio/client';
@@ -21,6 +24,9 @@ import { CampaignClient } from '../clients/campaign-client.js';
 import { ensureEventStream } from '../infra/events-stream.js';
 import { createLogger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
+import { decodeHistory } from '../infra/decode-history.js';
+import { dataConverterFor, payloadCodecFor } from '../infra/payload-codec.js';
+import { generatePayloadKey } from '../infra/payload-keys.js';
 import { repoRoot, resolveTestServerLauncher, startNatsServer, startTemporalDevServer } from '../infra/servers/index.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import { loadTemplates } from '../infra/templates.js';
@@ -40,9 +46,17 @@ installTemporalRuntime(logger);
 const runDir = mkdtempSync(join(tmpdir(), 'advocacy-record-'));
 const temporal = await startTemporalDevServer({ logDir: runDir, uiPort: false });
 const nats = await startNatsServer({ storeDir: join(runDir, 'nats'), logDir: runDir });
-const config = parseConfig({ TEMPORAL_ADDRESS: temporal.address, NATS_URL: nats.url, TEMPORAL_TASK_QUEUE: 'record', LOG_LEVEL: 'warn' });
+const config = parseConfig({
+  TEMPORAL_ADDRESS: temporal.address,
+  NATS_URL: nats.url,
+  TEMPORAL_TASK_QUEUE: 'record',
+  LOG_LEVEL: 'warn',
+  PAYLOAD_KEYS: generatePayloadKey('record'),
+});
+const dataConverter = dataConverterFor(config);
+const codec = payloadCodecFor(config);
 const connection = await Connection.connect({ address: temporal.address });
-const client = new Client({ connection });
+const client = new Client({ connection, dataConverter });
 const nativeConnection = await NativeConnection.connect({ address: temporal.address });
 const nc = await connectNats(config, { name: 'record-histories', logger });
 await ensureEventStream(await jetstreamManager(nc), config, logger);
@@ -297,7 +311,7 @@ async function record(on: Client, scenario: string, recorded: string | Recording
   for (const run of runs) {
     const handle = on.workflow.getHandle(run.campaignId, run.runId);
     await handle.result().catch(() => undefined);
-    const history = await handle.fetchHistory();
+    const history = await decodeHistory(await handle.fetchHistory(), codec);
     const file = fileOf(run.scenario ?? scenario);
     writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`, { flag: 'wx' });
     logger.info({ file, events: history.events?.length }, 'history recorded');
@@ -315,12 +329,13 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
 async function recordOnTimeSkippingServer(names: string[]) {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: resolveTestServerLauncher() } },
+    client: { dataConverter },
   });
   try {
     await registerSearchAttributes(env);
     // A plain client: the environment's own client skips time while awaiting a result, which would
     // run a follow-on campaign straight into its deadlines.
-    const tsClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    const tsClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
     const tsWorker = await createEngineWorker({
       config,
       logger,

@@ -14,6 +14,7 @@ import {
   type NatsServer,
   type TemporalDevServer,
 } from '../infra/servers/index.js';
+import { generatePayloadKey } from '../infra/payload-keys.js';
 import './support/provided.js';
 
 /**
@@ -23,7 +24,8 @@ import './support/provided.js';
  * - nats-server with JetStream (file store in a scratch directory), unless TEST_NATS_URL;
  * - the time-skipping test server's launcher path (each test file starts its own test server through
  *   the SDK, since time skipping is global to a server);
- * - the bundle of workflows/index.ts, built once.
+ * - the bundle of workflows/index.ts, built once;
+ * - a payload-encryption key for the run (PAYLOAD_KEYS), for every client, worker and CLI of the tests.
  * A missing binary fails the run with a message naming scripts/provision.sh; nothing is skipped.
  * Vitest calls a global setup once per project: when both projects run, the second call gets the servers
  * the first one started, and the last teardown stops them.
@@ -97,6 +99,7 @@ async function startServers(): Promise<SharedServers> {
       testServerLauncher,
       workflowBundlePath: bundlePath,
       runDir,
+      payloadKeys: generatePayloadKey(`test-${Date.now().toString(36)}`),
     };
     log(
       `Temporal ${temporalAddress}${temporal ? '' : ' (TEST_TEMPORAL_ADDRESS)'}, ` +

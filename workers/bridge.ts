@@ -2,9 +2,10 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { Client, Connection } from '@temporalio/client';
 import { pathToFileURL } from 'node:url';
 import { CampaignClient } from '../clients/campaign-client.js';
-import { loadConfigOrExit } from '../infra/config.js';
+import { loadConfigOrExit, orExitOnConfigError } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
 import { loadTemplates } from '../infra/templates.js';
 import { campaignCommandSchema, type CommandResult } from '../shared/campaign/commands.js';
 import type { Config } from '../shared/config.js';
@@ -127,9 +128,10 @@ export function startBridge(deps: BridgeDeps): Bridge {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('bridge', config.LOG_LEVEL);
+  const dataConverter = orExitOnConfigError(() => dataConverterFor(config));
   const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const campaigns = new CampaignClient({
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

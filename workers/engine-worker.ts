@@ -7,6 +7,7 @@ import { createPublishActivities } from '../activities/publish-event.js';
 import { createTemplateActivities, type TemplateLookup } from '../activities/resolve-template.js';
 import type { NatsConnection } from '../infra/nats.js';
 import type { Logger } from '../infra/logger.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
 import type { CampaignActivities } from '../shared/campaign/activities.js';
 import type { Config } from '../shared/config.js';
 
@@ -24,7 +25,10 @@ export interface EngineWorkerDeps {
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** The engine worker: runs campaign workflows and their activities on the configured task queue. */
+/**
+ * The engine worker: runs campaign workflows and their activities on the configured task queue, with
+ * payloads encrypted by the configuration's keys (throws a ConfigError without them).
+ */
 export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker> {
   const { config, logger } = deps;
   const activities: CampaignActivities = {
@@ -36,6 +40,7 @@ export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: dataConverterFor(config),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

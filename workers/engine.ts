@@ -1,10 +1,11 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfigOrExit } from '../infra/config.js';
+import { loadConfigOrExit, orExitOnConfigError } from '../infra/config.js';
 import { ensureEventStream } from '../infra/events-stream.js';
 import { createLogger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
+import { dataConverterFor } from '../infra/payload-codec.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import { loadTemplates } from '../infra/templates.js';
 import { createEngineWorker } from './engine-worker.js';
@@ -14,6 +15,8 @@ import { createEngineWorker } from './engine-worker.js';
  * even while NATS is down; events wait in each campaign's outbox and go out when NATS is back.
  */
 const config = loadConfigOrExit();
+// No payload keys, no start: nothing may reach Temporal unencrypted.
+const dataConverter = orExitOnConfigError(() => dataConverterFor(config));
 const logger = createLogger('engine-worker', config.LOG_LEVEL);
 installTemporalRuntime(logger);
 
@@ -42,6 +45,7 @@ const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADD
 const client = new Client({
   connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
   namespace: config.TEMPORAL_NAMESPACE,
+  dataConverter,
 });
 const worker = await createEngineWorker({ config, logger, connection, client, nc, templates });
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'engine worker running');

@@ -13,6 +13,8 @@ export interface TemporalDevServerOptions {
   port?: number;
   /** Web UI port; `false` runs headless. Default: a free port. */
   uiPort?: number | false;
+  /** The Web UI's remote codec endpoint (`--ui-codec-endpoint`), so it shows decoded payloads. */
+  uiCodecEndpoint?: string;
   /** SQLite file; in-memory when omitted. */
   dbFilename?: string;
   namespace?: string;
@@ -48,6 +50,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port)];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
     mkdirSync(dirname(options.dbFilename), { recursive: true });
     args.push('--db-filename', options.dbFilename);

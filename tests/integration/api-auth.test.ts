@@ -10,7 +10,7 @@ import { startApiHarness, startCampaign, type ApiHarness, type RoleName } from '
  * route the OpenAPI document lists, so a new route cannot skip this file.
  */
 
-type Access = 'viewer' | 'staff' | 'programme-lead';
+type Access = 'viewer' | 'staff' | 'programme-lead' | 'system';
 interface RouteCase {
   method: 'GET' | 'POST';
   /** As in the OpenAPI document. */
@@ -75,13 +75,26 @@ const routes: RouteCase[] = [
     body: { value: 'signed', reason: 'correction' },
     scoped: 'campaign',
   },
+  // The payload codec (operators): more of it in api-codec.test.ts.
+  { method: 'POST', path: '/codec/decode', access: 'system', body: { payloads: [] } },
+  { method: 'POST', path: '/codec/encode', access: 'system', body: { payloads: [] } },
 ];
 const publicRoutes = ['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/json'];
 
 /** The roles below a route's, each of which must get 403. */
-const below: Record<Access, RoleName[]> = { viewer: [], staff: ['viewer'], 'programme-lead': ['viewer', 'staff'] };
+const below: Record<Access, RoleName[]> = {
+  viewer: [],
+  staff: ['viewer'],
+  'programme-lead': ['viewer', 'staff'],
+  system: ['viewer', 'staff', 'lead'],
+};
 /** A country-scoped key whose role suffices, to show that only the country refuses it. */
-const scopedKey: Record<Access, RoleName> = { viewer: 'scopedStaff', staff: 'scopedStaff', 'programme-lead': 'scopedLead' };
+const scopedKey: Record<Access, RoleName> = {
+  viewer: 'scopedStaff',
+  staff: 'scopedStaff',
+  'programme-lead': 'scopedLead',
+  system: 'scopedOperator',
+};
 
 describe('API access control on every route', () => {
   let h: ApiHarness;

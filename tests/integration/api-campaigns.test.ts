@@ -12,7 +12,7 @@ import type { CampaignView } from '../../shared/campaign/view.js';
 import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
-import { testLogger, uniqueId } from '../support/index.js';
+import { testLogger, testPayloadEnv, uniqueId } from '../support/index.js';
 import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
 
@@ -517,7 +517,7 @@ describe('HTTP API on the dev server', () => {
 
 describe('HTTP API while Temporal is down', () => {
   it('answers 503 for reads, writes and readiness, and stays live', async () => {
-    const config = parseConfig({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const config = parseConfig({ ...testPayloadEnv(), TEMPORAL_ADDRESS: '127.0.0.1:1' });
     const { connection, client } = connectTemporalForApi(config);
     const templates = new TemplateRegistry([{ template: apiTemplate, source: 'test' }]);
     const keys = new ApiKeyStore(`${process.env.TMPDIR ?? '/tmp'}/${uniqueId('keys-down')}.json`);

@@ -7,7 +7,7 @@ import { dateOfInstant } from '../../shared/dates.js';
 import { parseTemplate, type Template } from '../../shared/template/validate.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
-import { connectNats, registerSearchAttributes, timeSkippingOptions, uniqueId } from '../support/index.js';
+import { connectNats, registerSearchAttributes, testDataConverter, timeSkippingOptions, uniqueId } from '../support/index.js';
 import { readStream } from '../support/stream.js';
 
 /**
@@ -203,7 +203,7 @@ describe('campaigns over simulated years (time-skipping server)', () => {
       const child = env.client.workflow.getHandle(`${campaignId}~deposit-report`);
       // Wait for the parent without skipping time: the Java test server gives workflows without a
       // timeout a 10-year one, and skipping while awaiting a result would jump the child straight to it.
-      await new Client({ connection: env.connection }).workflow.getHandle(campaignId).result();
+      await new Client({ connection: env.connection, dataConverter: testDataConverter() }).workflow.getHandle(campaignId).result();
       const view = await child.query(viewQuery);
       expect(view.parentCampaignId).toBe(campaignId);
       expect(view.status).toBe('active');

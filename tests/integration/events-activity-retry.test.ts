@@ -12,6 +12,7 @@ import {
   connectJetStream,
   connectTemporal,
   isolatedEventsConfig,
+  testDataConverter,
   testLogger,
   uniqueId,
   type JetStreamTestContext,
@@ -89,6 +90,7 @@ async function runWithFlakyActivity(batches: DomainEvent[][], failAfter: number)
     taskQueue,
     workflowBundle: bundle,
     activities,
+    dataConverter: testDataConverter(),
   });
   const results = await worker.runUntil(
     temporal.client.workflow.execute(publishBatchesWithRetry, {

@@ -12,7 +12,14 @@ import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';
-import { connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
+import {
+  connectTemporal,
+  isolatedEventsConfig,
+  testDataConverter,
+  testLogger,
+  uniqueId,
+  type TemporalTestConnection,
+} from '../support/index.js';
 
 /**
  * A nats-server of its own (the shared one must stay up for other test files): stopped while the
@@ -103,6 +110,7 @@ describe('publishing through a nats-server outage', () => {
         logger: new DefaultLogger('WARN'),
       }),
       activities,
+      dataConverter: testDataConverter(),
     });
     const results = await worker.runUntil(async () => {
       const handle = await temporal.client.workflow.start(publishBatchesWithRetry, {

@@ -16,6 +16,7 @@ import { publishGreeting, sleepOneYear } from '../fixtures/foundation-workflows.
 import {
   connectJetStream,
   connectTemporal,
+  testDataConverter,
   timeSkippingOptions,
   uniqueId,
   uniqueToken,
@@ -76,6 +77,7 @@ describe('foundation: Temporal dev server + JetStream', () => {
       taskQueue,
       workflowBundle: await fixtureBundle(),
       activities: createFoundationActivities(nats.nc),
+      dataConverter: testDataConverter(),
     });
     const result = await worker.runUntil(
       temporal.client.workflow.execute(publishGreeting, {
@@ -118,6 +120,7 @@ describe('foundation: time-skipping test server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await fixtureBundle(),
+      dataConverter: testDataConverter(),
     });
     const wallStart = Date.now();
     const serverStart = await env.currentTimeMs();

@@ -3,8 +3,9 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mapHistoryPayloads } from '../../infra/decode-history.js';
 import { repoRoot } from '../../infra/servers/index.js';
-import { installTestRuntime, loadWorkflowBundle } from '../support/index.js';
+import { installTestRuntime, loadWorkflowBundle, testDataConverter } from '../support/index.js';
 import { bundleForReplayCheck, formatMismatches, replayAndCompare } from '../support/replay-check.js';
 
 /**
@@ -32,6 +33,27 @@ describe('replay of recorded campaign histories', () => {
     const history = historyFromJSON(readHistoryJson(file));
     expect(history.events?.length).toBeGreaterThan(10);
     const mismatches = await replayAndCompare(bundle, history, file);
+    if (mismatches.length > 0) expect.fail(formatMismatches(file, mismatches));
+  });
+});
+
+describe('replay with payload encryption', () => {
+  it('replays a history whose payloads are encrypted, as the engine records them now, and compares the decoded content', async () => {
+    const file = 'campaign-v2-opcat-steered.json';
+    const plain = historyFromJSON(readHistoryJson(file));
+    const codec = testDataConverter().payloadCodecs![0]!;
+    // What the SDK encodes: not search attributes, headers or the patch markers Core writes itself.
+    const encrypted = await mapHistoryPayloads(plain, (payloads) => codec.encode(payloads), [
+      'searchAttributes',
+      'header',
+      'markerRecordedEventAttributes',
+    ]);
+    const sealed = encrypted.events!.filter((e) => e.activityTaskScheduledEventAttributes?.input?.payloads?.length);
+    expect(sealed.length).toBeGreaterThan(0);
+    const encoding = sealed[0]!.activityTaskScheduledEventAttributes!.input!.payloads![0]!.metadata!.encoding!;
+    expect(Buffer.from(encoding).toString()).toBe('binary/encrypted');
+
+    const mismatches = await replayAndCompare(bundle, encrypted, `${file} (encrypted)`);
     if (mismatches.length > 0) expect.fail(formatMismatches(file, mismatches));
   });
 });
@@ -102,7 +124,11 @@ describe('the replay check compares content', () => {
     const edited = historyFromJSON(json);
 
     // Temporal's replay alone does not see it: commands are matched by type and id, not by input.
-    await Worker.runReplayHistory({ workflowBundle: await loadWorkflowBundle() }, edited, `${file} (edited)`);
+    await Worker.runReplayHistory(
+      { workflowBundle: await loadWorkflowBundle(), dataConverter: testDataConverter() },
+      edited,
+      `${file} (edited)`,
+    );
 
     const mismatches = await replayAndCompare(bundle, edited, `${file} (edited)`);
     expect(mismatches).toEqual([

@@ -8,7 +8,7 @@ import { dateOfInstant } from '../../shared/dates.js';
 import { parseTemplate } from '../../shared/template/validate.js';
 import type { campaignWorkflow } from '../../workflows/campaign.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
-import { connectNats, installTestRuntime, uniqueId } from '../support/index.js';
+import { connectNats, installTestRuntime, testDataConverter, uniqueId } from '../support/index.js';
 import { readStream } from '../support/stream.js';
 
 /**
@@ -52,7 +52,7 @@ describe('a Temporal server restart', () => {
   });
 
   it('keeps the campaign and its events, and the worker carries on', { timeout: 180_000 }, async () => {
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: testDataConverter() });
     engine = await createTestEngine({ client, connection: nativeConnection, nc, templates: [template] });
     const { campaigns } = engine;
     const campaignId = uniqueId('restart');

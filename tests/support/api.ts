@@ -7,7 +7,7 @@ import { TemplateRegistry } from '../../infra/templates.js';
 import { parseConfig, temporalWorkflowUrl, type Config } from '../../shared/config.js';
 import { parseTemplate } from '../../shared/template/validate.js';
 import { createTestEngine, type TestEngine } from './engine.js';
-import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from './index.js';
+import { connectNats, connectTemporal, testLogger, testPayloadEnv, uniqueId, type TemporalTestConnection } from './index.js';
 
 /**
  * What the API and dashboard tests share: a real engine worker on its own task queue (real Temporal dev
@@ -51,7 +51,7 @@ export const apiTemplate = parseTemplate({
   ],
 });
 
-export type RoleName = 'viewer' | 'staff' | 'lead' | 'scopedLead' | 'scopedStaff' | 'revoked';
+export type RoleName = 'viewer' | 'staff' | 'lead' | 'scopedLead' | 'scopedStaff' | 'revoked' | 'operator' | 'scopedOperator';
 
 export interface ApiHarness {
   temporal: TemporalTestConnection;
@@ -77,11 +77,17 @@ export interface ApiHarnessOptions {
   templates?: TemplateRegistry;
   /** The facade's per-campaign query timeout in ms (CAMPAIGN_QUERY_TIMEOUT_MS); default the engine's 5000. */
   queryTimeoutMs?: number;
+  /** Other servers than the run's (a test that reads their files): Temporal's address and the NATS URL. */
+  servers?: { temporalAddress: string; natsUrl: string };
 }
 
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const registry = options.templates ?? new TemplateRegistry([{ template: apiTemplate, source: 'tests/support/api.ts' }]);
-  const [temporal, nc] = await Promise.all([connectTemporal(), connectNats({ name: uniqueId('api') })]);
+  const { servers } = options;
+  const [temporal, nc] = await Promise.all([
+    connectTemporal(servers ? { address: servers.temporalAddress } : undefined),
+    connectNats({ name: uniqueId('api'), ...(servers ? { url: servers.natsUrl } : {}) }),
+  ]);
   const engine = await createTestEngine({
     client: temporal.client,
     connection: temporal.nativeConnection,
@@ -100,9 +106,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     scopedLead: await keys.create({ label: 'Thailand lead', role: 'programme-lead', countries: ['TH'] }),
     scopedStaff: await keys.create({ label: 'Thailand staff', role: 'staff', countries: ['TH'] }),
     revoked: await keys.create({ label: 'Former staff', role: 'staff' }),
+    // Operators decode payloads for the Temporal Web UI (api/routes/codec.ts): system keys of every country.
+    operator: await keys.create({ label: 'Platform operator', role: 'system' }),
+    scopedOperator: await keys.create({ label: 'Thailand integration', role: 'system', countries: ['TH'] }),
   };
   await keys.revoke(made.revoked.key.id);
   const config = parseConfig({
+    ...testPayloadEnv(),
     TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE,
     API_BODY_LIMIT: '16384',
     TEMPORAL_UI_URL: 'http://temporal-ui.test:8233',

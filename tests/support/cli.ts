@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { inject } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
 import type { TestEngine } from './engine.js';
+import { testPayloadEnv } from './payload.js';
 import type { TemporalTestConnection } from './temporal.js';
 
 /** One finished run of the `advocacy` CLI. */
@@ -18,7 +19,7 @@ export const cliBin = join(repoRoot, 'bin', 'advocacy.js');
 /**
  * The environment of a CLI child process in a test: the run's Temporal dev server and nats-server, the
  * test engine's task queue, stream and subject prefix (so the CLI sees that engine's campaigns and
- * events), and the scratch directory for the API-key file and data. Only PATH and HOME come from the
+ * events), the run's payload key, and the scratch directory for the API-key file and data. Only PATH and HOME come from the
  * test process, so a developer's own settings (ADVOCACY_ROLE, TEMPORAL_ADDRESS...) cannot leak into a
  * run; `extra` adds variables or replaces these.
  */
@@ -38,6 +39,7 @@ export function cliEnv(
     EVENTS_SUBJECT_PREFIX: engine.config.EVENTS_SUBJECT_PREFIX,
     DATA_DIR: scratch,
     API_KEYS_FILE: join(scratch, 'api-keys.json'),
+    ...testPayloadEnv(),
     ...extra,
   };
 }

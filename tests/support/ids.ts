@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig, type Config } from '../../shared/config.js';
+import { testPayloadEnv } from './payload.js';
 
 /**
  * A name unique to this test and run: isolates task queues, workflow ids, stream names, subjects and
@@ -17,10 +18,11 @@ export function uniqueToken(prefix: string): string {
 
 /**
  * Configuration with a stream and subject prefix of this test's own, so test files never see each
- * other's events; short retention and duplicate window, as tests need no more.
+ * other's events; short retention and duplicate window, as tests need no more. With the run's payload key.
  */
 export function isolatedEventsConfig(env: Record<string, string> = {}): Config {
   return parseConfig({
+    ...testPayloadEnv(),
     EVENTS_STREAM: uniqueToken('T'),
     EVENTS_SUBJECT_PREFIX: uniqueToken('t').toLowerCase(),
     EVENTS_DUPLICATE_WINDOW: 'PT10M',

@@ -3,9 +3,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { inject } from 'vitest';
 import './provided.js';
 
-/** Connects to the run's nats-server (JetStream enabled). Close it in afterAll/afterEach. */
-export async function connectNats(options: { name?: string } = {}): Promise<NatsConnection> {
-  return connect({ servers: inject('natsUrl'), name: options.name ?? 'advocacy-tests' });
+/** Connects to the run's nats-server (JetStream enabled), or to `url`. Close it in afterAll/afterEach. */
+export async function connectNats(options: { name?: string; url?: string } = {}): Promise<NatsConnection> {
+  return connect({ servers: options.url ?? inject('natsUrl'), name: options.name ?? 'advocacy-tests' });
 }
 
 export interface JetStreamTestContext {

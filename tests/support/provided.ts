@@ -15,6 +15,8 @@ declare module 'vitest' {
     workflowBundlePath: string | null;
     /** A scratch directory for this run (removed after it); tests make their own sub-directories. */
     runDir: string;
+    /** PAYLOAD_KEYS of the run: one payload-encryption key made for it (tests/support/payload.ts). */
+    payloadKeys: string;
   }
 }
 

@@ -3,7 +3,9 @@ import type { History, Payload } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Worker, bundleWorkflowCode, type InjectedSinks, type WorkflowBundle } from '@temporalio/worker';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { decodeHistory } from '../../infra/decode-history.js';
 import type { ReplayCaptureSinks, SentCommand } from '../fixtures/replay-capture-interceptors.js';
+import { testDataConverter } from './payload.js';
 
 /**
  * Replay that also checks content: Temporal's replay matches each command with the history by type and
@@ -11,6 +13,8 @@ import type { ReplayCaptureSinks, SentCommand } from '../fixtures/replay-capture
  * continue-as-new input replays fine. This check captures those inputs during replay (the interceptors
  * in tests/fixtures/replay-capture-interceptors.ts) and compares them, as JSON, with the inputs the
  * history recorded: a content change for running campaigns then fails unless it sits behind `patched()`.
+ * Replay runs with the engine's payload codec (encrypted payloads opened, plain ones passed through), and
+ * the comparison reads the history's payloads decoded.
  */
 
 export type { SentCommand };
@@ -149,10 +153,11 @@ export function formatMismatches(name: string, mismatches: OutputMismatch[]): st
  * starts and continue-as-new input differ from the recorded ones; an empty list when they agree.
  */
 export async function replayAndCompare(bundle: WorkflowBundle, history: History, name: string): Promise<OutputMismatch[]> {
+  const dataConverter = testDataConverter();
   const replayed: SentCommand[] = [];
   const sinks: InjectedSinks<ReplayCaptureSinks> = {
     replayCapture: { sent: { fn: (_info, command) => void replayed.push(command), callDuringReplay: true } },
   };
-  await Worker.runReplayHistory({ workflowBundle: bundle, sinks }, history, name);
-  return compareCommands(recordedCommands(history), replayed);
+  await Worker.runReplayHistory({ workflowBundle: bundle, sinks, dataConverter }, history, name);
+  return compareCommands(recordedCommands(await decodeHistory(history, dataConverter.payloadCodecs![0]!)), replayed);
 }

@@ -1,8 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { installTestRuntime } from './logger.js';
+import { testDataConverter } from './payload.js';
 import './provided.js';
 
 export interface TemporalTestConnection {
@@ -16,18 +18,23 @@ export interface TemporalTestConnection {
   close(): Promise<void>;
 }
 
-/** Connects a client and a worker connection to the run's Temporal dev server. */
-export async function connectTemporal(): Promise<TemporalTestConnection> {
+/**
+ * Connects a client (encrypting payloads with the run's key) and a worker connection to the run's
+ * Temporal dev server, or to another one.
+ */
+export async function connectTemporal(
+  server: { address: string; namespace?: string } | undefined = undefined,
+): Promise<TemporalTestConnection> {
   installTestRuntime();
-  const address = inject('temporalAddress');
-  const namespace = inject('temporalNamespace');
+  const address = server?.address ?? inject('temporalAddress');
+  const namespace = server ? (server.namespace ?? 'default') : inject('temporalNamespace');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     address,
     namespace,
     connection,
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter: testDataConverter() }),
     nativeConnection,
     async close() {
       await nativeConnection.close();
@@ -56,10 +63,16 @@ export function testServerLauncher(): string {
   return inject('testServerLauncher');
 }
 
-/** Options for `TestWorkflowEnvironment.createTimeSkipping` that use the provisioned Java test server. */
-export function timeSkippingOptions(): { server: { executable: { type: 'existing-path'; path: string } } } {
+/**
+ * Options for `TestWorkflowEnvironment.createTimeSkipping` that use the provisioned Java test server,
+ * with the environment's client encrypting payloads (its workers need `testDataConverter()` too).
+ */
+export function timeSkippingOptions(): {
+  server: { executable: { type: 'existing-path'; path: string } };
+  client: { dataConverter: DataConverter };
+} {
   installTestRuntime();
-  return { server: { executable: { type: 'existing-path', path: testServerLauncher() } } };
+  return { server: { executable: { type: 'existing-path', path: testServerLauncher() } }, client: { dataConverter: testDataConverter() } };
 }
 
 /**
