@@ -1,10 +1,12 @@
 /**
- * The engine worker of a benchmark run, in its own process (as in production), so its CPU and memory
- * are its own: `createEngineWorker` with the prebuilt workflow bundle, default worker options (default
- * workflow cache, `reuseV8Context`). Started by bench/temporal-bench.ts with an IPC channel:
+ * The engine worker in a process of its own, driven by a parent (workers/engine-process.ts) over an IPC
+ * channel: the benchmark runs it so its CPU and memory are its own, the fault run of the tests so it can
+ * be crashed (SIGKILL) with work in flight. `createEngineWorker` with default worker options (default
+ * workflow cache, `reuseV8Context`), the built-in templates and those of TEMPLATES_DIR.
  *   parent -> child: { type: 'status', gc?: boolean } | { type: 'stop' }
  *   child -> parent: { type: 'ready' } | { type: 'status', ... } | { type: 'stopped' } | { type: 'error', message }
- * Environment: the engine's configuration variables plus BENCH_WORKFLOW_BUNDLE (path of the bundle).
+ * Environment: the engine's configuration variables plus ENGINE_WORKFLOW_BUNDLE, the path of a prebuilt
+ * workflow bundle (without it the workflows are bundled at start, which takes seconds).
  * The child exits when the parent goes away (IPC disconnect), so it never outlives a run.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -39,12 +41,12 @@ process.on('disconnect', () => process.exit(0));
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
-  if (!bundlePath) throw new Error('BENCH_WORKFLOW_BUNDLE is not set');
-  const logger = createLogger('bench-engine-worker', config.LOG_LEVEL);
+  const bundlePath = process.env.ENGINE_WORKFLOW_BUNDLE;
+  const logger = createLogger('engine-worker', config.LOG_LEVEL);
   installTemporalRuntime(logger);
-  const templates = await loadTemplates();
-  const nc = await connectNats(config, { name: 'bench-engine-worker', logger });
+  const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
+  // As workers/engine.ts: a worker (re)started during a NATS outage serves commands meanwhile.
+  const nc = await connectNats(config, { name: 'engine-worker', logger, waitOnFirstConnect: true });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     client,
     nc,
     templates,
-    workflowBundle: { code: await readFile(bundlePath, 'utf8') },
+    ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
 
   const gc = (globalThis as { gc?: () => void }).gc;
