@@ -3,7 +3,7 @@ import { headers } from '@nats-io/nats-core';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Logger } from '../infra/logger.js';
-import { domainEventSchema, type DomainEvent } from '../shared/campaign/events.js';
+import { domainEventSchema, type DomainEvent } from '../shared/campaign/domain-events.js';
 import type { Config } from '../shared/config.js';
 import { CLOUDEVENTS_CONTENT_TYPE, eventMessageId, toCloudEvent } from '../shared/events/cloudevent.js';
 import { eventSubject } from '../shared/events/subjects.js';

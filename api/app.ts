@@ -11,10 +11,11 @@ import {
 } from 'fastify-type-provider-zod';
 import { Duration } from 'luxon';
 import { randomUUID } from 'node:crypto';
-import { dashboardAuthFailure, dashboardRoutes } from '../web/routes.js';
-import { authorize, Sessions } from './auth.js';
-import type { AppDeps, RouteContext } from './context.js';
-import { apiErrorHandler, errorBody, sendError } from './errors.js';
+import { authorize } from '../http/access.js';
+import type { AppDeps, RouteContext } from '../http/route-context.js';
+import { Sessions } from '../http/sessions.js';
+import { dashboardAuthFailure, dashboardRoutes } from '../web/dashboard.js';
+import { apiErrorHandler, errorBody, frameworkErrorHandler, MAX_PATH_PARAM_LENGTH, sendError } from './errors.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { milestoneRoutes } from './routes/milestones.js';
@@ -22,7 +23,7 @@ import { steeringRoutes } from './routes/steering.js';
 import { templateRoutes } from './routes/templates.js';
 import { workRoutes } from './routes/work.js';
 
-export type { AppDeps } from './context.js';
+export type { AppDeps } from '../http/route-context.js';
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
 /** Paths served by plugins we do not write (Swagger UI): public, like the OpenAPI document. */
@@ -54,7 +55,8 @@ export async function buildApp(deps: AppDeps) {
       return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

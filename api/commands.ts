@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandType } from '../shared/campaign/commands.js';
 import type { CampaignView } from '../shared/campaign/view.js';
 import { CampaignError } from '../shared/errors.js';
-import { requireCaller } from './auth.js';
-import type { RouteContext } from './context.js';
+import { requireCaller } from '../http/access.js';
+import type { RouteContext } from '../http/route-context.js';
 
 export interface CommandAccepted {
   requestId: string;

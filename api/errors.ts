@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { STATUS_CODES } from 'node:http';
+import { logServerFault, serverFaultMessage } from '../http/server-faults.js';
 import { CampaignError, errorCodes } from '../shared/errors.js';
 
 /**
@@ -16,20 +17,17 @@ export interface ErrorBody {
   issues: string[];
 }
 
+/** The code of an error that is no CampaignError: the registry's for its status, else an HTTP-level one. */
 const codeForStatus: Record<number, string> = {
-  400: 'invalid',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
   405: 'method-not-allowed',
   406: 'not-acceptable',
-  409: 'conflict',
   413: 'too-large',
   415: 'unsupported-media-type',
-  422: 'precondition',
   429: 'too-many-requests',
-  503: 'unavailable',
+  ...Object.fromEntries(Object.entries(errorCodes).map(([code, { http }]) => [http, code])),
 };
+/** Every code the API answers with, for its documentation. */
+export const apiErrorCodes: readonly string[] = [...Object.values(codeForStatus), 'internal'];
 
 export function errorBody(statusCode: number, message: string, issues: string[] = [], code?: string): ErrorBody {
   return {
@@ -45,7 +43,12 @@ const contextWords: Record<string, string> = { body: 'body', querystring: 'query
 
 /** Maps any error thrown in a handler (or by validation) to a status and a body. */
 export function toErrorBody(err: unknown, request: FastifyRequest): ErrorBody {
-  if (err instanceof CampaignError) return errorBody(errorCodes[err.code].http, err.message, err.issues, err.code);
+  if (err instanceof CampaignError) {
+    const status = errorCodes[err.code].http;
+    // A server fault's detail is for the log, not the client (http/server-faults.ts).
+    if (status >= 500) return errorBody(status, serverFaultMessage(err, 'api'), [], err.code);
+    return errorBody(status, err.message, err.issues, err.code);
+  }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = (err as { validationContext?: string }).validationContext ?? 'body';
     const at = (path: string) => {
@@ -63,12 +66,10 @@ export function toErrorBody(err: unknown, request: FastifyRequest): ErrorBody {
     const what = context === 'body' ? (request.routeOptions.config.what ?? 'request body') : `request ${contextWords[context] ?? context}`;
     return errorBody(400, `invalid ${what}: ${issues.join('; ')}`, issues, 'invalid');
   }
-  if (err instanceof Error && isResponseSerializationError(err)) {
-    return errorBody(500, 'the server built an answer that does not match its own schema; this is a bug, please report it');
-  }
+  if (err instanceof Error && isResponseSerializationError(err)) return errorBody(500, serverFaultMessage(err, 'api'));
   const fastifyError = err as FastifyError;
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
-  if (status >= 500) return errorBody(status, 'internal error; the server log has the details');
+  if (status >= 500) return errorBody(status, serverFaultMessage(err, 'api'));
   const message =
     fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
       ? `the request body is larger than the limit of ${request.routeOptions.bodyLimit ?? '?'} bytes`
@@ -83,10 +84,31 @@ export function sendError(reply: FastifyReply, body: ErrorBody): FastifyReply {
   return reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
 }
 
+/**
+ * The router's own refusals, before any route or hook runs: a path parameter that is not valid
+ * percent-encoding (`%zz`), or one longer than the router reads. Bad input in the path, so a 400 in the
+ * one shape (with the headers every answer carries), not Fastify's bare body.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin');
+  const issue =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `path: a parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters`
+      : err.code === 'FST_ERR_BAD_URL'
+        ? 'path: not valid percent-encoding (UTF-8, with % followed by two hex digits)'
+        : `path: ${err.message}`;
+  void sendError(reply, errorBody(400, `invalid request path: ${issue.slice('path: '.length)}`, [issue]));
+}
+
+/**
+ * The longest path parameter the router passes on. Far above any valid one (campaign ids have up to 200
+ * characters), so a too-long id reaches the route's schema and is refused there naming its parameter.
+ */
+export const MAX_PATH_PARAM_LENGTH = 2048;
+
 /** The API's error handler: logs server faults, answers every error in the one shape. */
 export function apiErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const body = toErrorBody(err, request);
-  if (body.statusCode >= 500 && body.code !== 'unavailable') request.log.error({ err }, 'request failed');
-  else if (body.code === 'unavailable') request.log.warn({ err: (err as Error).message }, 'Temporal unavailable');
+  logServerFault(err, request, body.statusCode);
   return sendError(reply, body);
 }

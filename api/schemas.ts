@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema } from '../clients/campaign-client.js';
 import {
   assignCommand,
   cancelCommand,
@@ -11,11 +10,13 @@ import {
   setInputCommand,
   skipCommand,
 } from '../shared/campaign/commands.js';
+import { campaignSummarySchema, listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { campaignViewSchema } from '../shared/campaign/view.js';
 import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema } from '../shared/campaign/work-list.js';
 import { countrySchema } from '../shared/countries.js';
 import { fieldName, slug } from '../shared/ids.js';
 import { templateObjectSchema } from '../shared/template/schema.js';
+import { apiErrorCodes } from './errors.js';
 
 /**
  * Request and response schemas of the HTTP API. They are built from the engine's own zod schemas (the
@@ -29,7 +30,7 @@ import { templateObjectSchema } from '../shared/template/schema.js';
 export const errorSchema = z
   .object({
     statusCode: z.number().int(),
-    code: z.string().describe('invalid, unauthorized, forbidden, not-found, conflict, precondition, unavailable, too-large, ...'),
+    code: z.string().describe(apiErrorCodes.join(', ')),
     error: z.string(),
     message: z.string(),
     issues: z.array(z.string()).describe('Field-level problems, each "path: message"'),
@@ -131,18 +132,7 @@ export const setInputBody = setInputCommand.pick({ value: true, reason: true }).
 
 export const campaignView = campaignViewSchema.meta({ id: 'Campaign' });
 
-export const campaignSummarySchema = z
-  .object({
-    campaignId: z.string(),
-    country: z.string(),
-    region: z.string(),
-    template: z.string(),
-    stage: z.string(),
-    status: z.string(),
-    overdue: z.boolean(),
-    startedAt: z.string(),
-  })
-  .meta({ id: 'CampaignSummary' });
+export { campaignSummarySchema };
 
 export const workItem = workItemSchema;
 

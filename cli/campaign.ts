@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema } from '../clients/campaign-client.js';
+import { listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { cancelCommand, pauseCommand, setInputCommand } from '../shared/campaign/index.js';
 import { isoDate } from '../shared/dates.js';
 import { CampaignError } from '../shared/errors.js';

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { workListFilterSchema, type WorkItem } from '../clients/campaign-client.js';
-import { WORK_LIST_MAX_DAYS } from '../shared/campaign/work-list.js';
+import { WORK_LIST_MAX_DAYS, workListFilterSchema, type WorkItem } from '../shared/campaign/work-list.js';
 import type { CliContext } from './command-context.js';
 import { optionalText, parseFlags } from './flags.js';
 import { clip, table, type Colors } from './output.js';

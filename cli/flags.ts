@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CampaignError } from '../shared/errors.js';
+import { issuePlace } from '../shared/validation.js';
 import { CliError } from './output.js';
 
 /**
@@ -38,7 +39,8 @@ function issueMessage(issue: IssueLike): string {
 
 /**
  * `--input lawNumber: ...`, `<campaign>: ...`, `--country XX: ...` (a repeated flag is named by the value
- * given, not by its position).
+ * given, not by its position). The shared `place: message` form (shared/validation.ts), with the places
+ * as the command line names them, `(flags)` for the flags as a whole.
  */
 export function flagIssues(error: z.ZodError, positionals: readonly string[] = [], values: unknown = {}): string[] {
   const byFlag = new Map<string, string>();
@@ -49,7 +51,7 @@ export function flagIssues(error: z.ZodError, positionals: readonly string[] = [
       const given = (values as Record<string, unknown>)[first];
       const index = rest[0] !== undefined && /^\d+$/.test(rest[0]) ? Number(rest[0]) : undefined;
       if (Array.isArray(given) && index !== undefined && typeof given[index] === 'string') rest[0] = given[index];
-      where = `${flagName(first, positionals)}${rest.length ? ` ${rest.join('.')}` : ''}`;
+      where = `${flagName(first, positionals)}${rest.length ? ` ${issuePlace(rest)}` : ''}`;
     }
     // One problem per flag: a value that is not a date at all is not also "not a real calendar date".
     if (!byFlag.has(where)) byFlag.set(where, `${where}: ${issueMessage(issue)}`);

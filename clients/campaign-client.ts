@@ -4,7 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
@@ -15,7 +15,6 @@ import {
   checkStart,
   commandSignal,
   commandUpdate,
-  priorCompletionSchema,
   resolveMapping,
   startCampaignSchema,
   viewQuery,
@@ -23,12 +22,14 @@ import {
   type CommandResult,
   type StartCampaign,
 } from '../shared/campaign/index.js';
+import { campaignIdProblems } from '../shared/campaign/campaign-id.js';
+import { listFilterSchema, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import { selectWorkItems, workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
-import { countrySchema, defaultRegion } from '../shared/countries.js';
-import { dateOfInstant, isoDate } from '../shared/dates.js';
-import { CampaignError, type ErrorCode } from '../shared/errors.js';
-import { actorSchema, fieldName, roleAllows, slug, type Actor } from '../shared/ids.js';
+import { defaultRegion } from '../shared/countries.js';
+import { dateOfInstant } from '../shared/dates.js';
+import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
+import { actorSchema, roleAllows, type Actor } from '../shared/ids.js';
 import {
   CampaignCountry,
   CampaignOverdue,
@@ -37,6 +38,7 @@ import {
   CampaignStatus,
   CampaignTemplate,
 } from '../shared/search-attributes.js';
+import { parseOrThrow as parse } from '../shared/validation.js';
 import { campaignWorkflow } from '../workflows/campaign.js';
 import { mapLimit } from '../infra/map-limit.js';
 
@@ -46,55 +48,27 @@ import { mapLimit } from '../infra/map-limit.js';
  * a code from `shared/errors.ts` and field-level issues.
  */
 
-export const startRequestSchema = z.object({
-  template: slug,
-  version: z.number().int().positive().optional(),
-  country: countrySchema,
-  region: slug.optional(),
-  startDate: isoDate.optional(),
-  inputs: z.record(fieldName, z.union([z.string(), z.number(), z.boolean()])).default({}),
-  owner: z.string().min(1).max(128).optional(),
-  completed: z.array(priorCompletionSchema).default([]),
-  skipped: z.array(z.object({ milestone: slug, reason: z.string().min(1).max(1000) })).default([]),
-  campaignId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$/, 'letters, digits and . _ ~ - only')
-    .optional(),
-});
-export type StartRequest = z.input<typeof startRequestSchema>;
+// The types of the facade's own signatures, for callers that name them (the schemas live in shared/).
+export type { CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
+export type { WorkItem, WorkListFilter } from '../shared/campaign/work-list.js';
 
-export const listFilterSchema = z.object({
-  country: countrySchema.optional(),
-  region: slug.optional(),
-  template: slug.optional(),
-  status: z.enum(['active', 'paused', 'completed', 'cancelled']).optional(),
-  overdue: z.boolean().optional(),
-  limit: z.number().int().min(1).max(1000).default(200),
-});
-export type ListFilter = z.input<typeof listFilterSchema>;
-
-export { workListFilterSchema, type WorkItem, type WorkListFilter } from '../shared/campaign/work-list.js';
+/** A caller's country scope, checked before it goes into a visibility query. */
+const countryScopeSchema = z.array(z.string().regex(/^[A-Z]{2}$/, 'expected upper-case ISO 3166-1 alpha-2 codes'));
 
 /** How many campaign views the work list queries at once. */
 const WORK_LIST_CONCURRENCY = 8;
 /** How many running campaigns (per status) the work list reads at most. */
 const WORK_LIST_MAX_CAMPAIGNS = 1000;
 
-export interface CampaignSummary {
-  campaignId: string;
-  country: string;
-  region: string;
-  template: string;
-  stage: string;
-  status: string;
-  overdue: boolean;
-  startedAt: string;
-}
-
 /** Who is asking: an actor and, for country-scoped API keys, the countries they may touch. */
 export interface Caller {
   actor: Actor;
   countries?: readonly string[];
+}
+
+/** The answer for a campaign outside the caller's countries: the same bytes as `translate`'s for an unknown id. */
+function noCampaign(campaignId: string): CampaignError {
+  return new CampaignError('not-found', `no campaign with id ${campaignId}`);
 }
 
 export interface CampaignClientDeps {
@@ -104,21 +78,6 @@ export interface CampaignClientDeps {
   now?: () => number;
 }
 
-function zodIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(body)'}: ${i.message}`);
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string, prefix = ''): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = zodIssues(result.error, prefix);
-    throw new CampaignError('invalid', `invalid ${what}: ${issues.join('; ')}`, issues);
-  }
-  return result.data;
-}
-
-const failureCodes = new Set<string>(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']);
-
 export class CampaignClient {
   private readonly now: () => number;
 
@@ -126,9 +85,22 @@ export class CampaignClient {
     this.now = deps.now ?? Date.now;
   }
 
-  private checkCountry(caller: Caller, country: string): void {
-    if (caller.countries && !caller.countries.includes(country))
-      throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  /**
+   * The one country-scope rule for every interface: a scoped caller may act on, read and list only the
+   * campaigns of its countries. Unscoped callers (no `countries`) pass. A campaign outside the scope
+   * (`campaignId` given) is answered exactly as an unknown id is, so a caller never learns that it
+   * exists; a country the caller names itself (a start, a list filter) is refused with 403, which tells
+   * nothing about any campaign.
+   */
+  private checkCountry(caller: Caller, country: string, campaignId?: string): void {
+    if (!caller.countries || caller.countries.includes(country)) return;
+    if (campaignId !== undefined) throw noCampaign(campaignId);
+    throw new CampaignError('forbidden', `this key is not allowed to act on campaigns in ${country}`);
+  }
+
+  /** As `checkCountry`, for a campaign known by id (its country is in its view). */
+  private async checkCampaignCountry(caller: Caller, campaignId: string): Promise<void> {
+    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country, campaignId);
   }
 
   /** Validates like the workflow will, then starts it; returns the campaign's first view. */
@@ -138,6 +110,8 @@ export class CampaignClient {
     if (!roleAllows(caller.actor.role, 'programme-lead'))
       throw new CampaignError('forbidden', `role ${caller.actor.role} may not start campaigns; it needs programme-lead`);
     this.checkCountry(caller, request.country);
+    const idProblems = request.campaignId ? campaignIdProblems(request.campaignId, request.country, caller.countries !== undefined) : [];
+    if (idProblems.length) throw new CampaignError('invalid', `invalid start request: ${idProblems.join('; ')}`, idProblems);
     const template = this.deps.templates.findTemplate(request.template, request.version);
     if (!template)
       throw new CampaignError('not-found', `unknown template ${request.template}${request.version ? ` v${request.version}` : ''}`, [
@@ -168,6 +142,8 @@ export class CampaignClient {
     try {
       const handle = await this.deps.client.workflow.start(campaignWorkflow, {
         workflowId: campaignId,
+        // An id is never used twice, not even once its campaign has closed: history and events name it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         taskQueue: this.deps.taskQueue,
         args: [{ start }],
         typedSearchAttributes: searchAttributesOf({
@@ -227,7 +203,7 @@ export class CampaignClient {
       { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId ?? randomUUID() },
       'command',
     );
-    if (caller.countries) this.checkCountry(caller, (await this.view(campaignId)).country);
+    await this.checkCampaignCountry(caller, campaignId);
     try {
       return await this.deps.client.workflow.getHandle(campaignId).executeUpdate(commandUpdate, { args: [command] });
     } catch (err) {
@@ -251,6 +227,7 @@ export class CampaignClient {
   async signal(campaignId: string, body: unknown, caller: Caller): Promise<void> {
     const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const command = parse(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? randomUUID() }, 'command');
+    await this.checkCampaignCountry(caller, campaignId);
     try {
       await this.deps.client.workflow.getHandle(campaignId).signal(commandSignal, command);
     } catch (err) {
@@ -261,18 +238,28 @@ export class CampaignClient {
   async view(campaignId: string, caller?: Caller): Promise<CampaignView> {
     try {
       const view = await this.deps.client.workflow.getHandle(campaignId).query(viewQuery);
-      if (caller) this.checkCountry(caller, view.country);
+      if (caller) this.checkCountry(caller, view.country, campaignId);
       return view;
     } catch (err) {
       throw this.translate(err, campaignId);
     }
   }
 
+  /**
+   * Campaigns matching the filter. A scoped caller naming another country is refused (as `view` would
+   * refuse each campaign); naming none, it gets its own countries' campaigns only, chosen by the
+   * visibility query itself so `limit` counts only campaigns it may see. No caller: the engine's own
+   * look-ups, unscoped.
+   */
   async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
     const f = parse(listFilterSchema, filter, 'filter');
+    const scope = caller?.countries ? parse(countryScopeSchema, caller.countries, 'caller') : undefined;
+    if (f.country && caller) this.checkCountry(caller, f.country);
+    if (scope?.length === 0) return [];
     // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns.
     const clauses = [`WorkflowType = '${CAMPAIGN_WORKFLOW_TYPE}'`, `TaskQueue = '${this.deps.taskQueue}'`];
     if (f.country) clauses.push(`${CampaignCountry.name} = '${f.country}'`);
+    else if (scope) clauses.push(`${CampaignCountry.name} IN (${scope.map((c) => `'${c}'`).join(', ')})`);
     if (f.region) clauses.push(`${CampaignRegion.name} = '${f.region}'`);
     if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);
     if (f.status) clauses.push(`${CampaignStatus.name} = '${f.status}'`);
@@ -291,7 +278,6 @@ export class CampaignClient {
           overdue: sa.get(CampaignOverdue) ?? false,
           startedAt: wf.startTime.toISOString(),
         };
-        if (caller?.countries && !caller.countries.includes(summary.country)) continue;
         out.push(summary);
         if (out.length >= f.limit) break;
       }
@@ -308,7 +294,6 @@ export class CampaignClient {
   async workList(filter: WorkListFilter, caller: Caller): Promise<WorkItem[]> {
     const f = parse(workListFilterSchema, filter, 'filter');
     parse(actorSchema, caller.actor, 'actor');
-    if (f.country) this.checkCountry(caller, f.country);
     const where = {
       ...(f.country ? { country: f.country } : {}),
       ...(f.region ? { region: f.region } : {}),
@@ -337,8 +322,9 @@ export class CampaignClient {
     if (err instanceof CampaignError) return err;
     if (err instanceof WorkflowNotFoundError) return new CampaignError('not-found', `no campaign with id ${campaignId}`);
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const type = err.cause.type ?? 'invalid';
-      const code = (failureCodes.has(type) ? type : 'invalid') as ErrorCode;
+      // The workflow fails an update with the code of its refusal as the failure's type.
+      const refused = refusalCodeSchema.safeParse(err.cause.type);
+      const code = refused.success ? refused.data : 'invalid';
       const details = err.cause.details?.[0];
       return new CampaignError(code, err.cause.message, Array.isArray(details) ? details.map(String) : [err.cause.message]);
     }

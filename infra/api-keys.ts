@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { countrySchema } from '../shared/countries.js';
 import { CampaignError } from '../shared/errors.js';
 import { roleSchema } from '../shared/ids.js';
+import { formatIssues, parseOrThrow, problemList } from '../shared/validation.js';
 
 /**
  * API keys for the HTTP API and the dashboard, managed with `advocacy keys ...`.
@@ -74,7 +75,7 @@ export class ApiKeyFileError extends Error {
     readonly path: string,
     readonly problems: string[],
   ) {
-    super(`API key file ${path} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList(`API key file ${path} is not valid`, problems));
     this.name = 'ApiKeyFileError';
   }
 }
@@ -115,12 +116,7 @@ export class ApiKeyStore {
 
   /** Creates a key; the returned secret is shown once and never stored. */
   async create(request: CreateKeyRequest): Promise<{ key: ApiKeyInfo; secret: string }> {
-    const parsed = createKeyRequestSchema.safeParse(request);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(key)'}: ${i.message}`);
-      throw new CampaignError('invalid', `invalid key: ${issues.join('; ')}`, issues);
-    }
-    const { label, role, countries } = parsed.data;
+    const { label, role, countries } = parseOrThrow(createKeyRequestSchema, request, 'key');
     const id = `key-${randomBytes(6).toString('hex')}`;
     const secret = `adv.${id}.${randomBytes(32).toString('base64url')}`;
     const salt = randomBytes(16);
@@ -214,11 +210,7 @@ export class ApiKeyStore {
       throw new ApiKeyFileError(this.path, [`not JSON: ${(err as Error).message}`]);
     }
     const parsed = apiKeyFileSchema.safeParse(json);
-    if (!parsed.success)
-      throw new ApiKeyFileError(
-        this.path,
-        parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`),
-      );
+    if (!parsed.success) throw new ApiKeyFileError(this.path, formatIssues(parsed.error));
     const ids = parsed.data.keys.map((k) => k.id);
     const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
     if (duplicates.length) throw new ApiKeyFileError(this.path, duplicates.map((d) => `keys: id ${d} appears more than once`));

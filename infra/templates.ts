@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { parseTemplate, TemplateError, type Template } from '../shared/template/index.js';
+import { parseStrictYaml } from './yaml.js';
 
 /**
  * Process templates as files: the built-in ones under `templates/` and any in extra directories (for
@@ -17,17 +17,7 @@ const templateExtensions = new Set(['.yaml', '.yml']);
 
 /** Parses YAML text into a validated template; `source` (usually the file path) names it in errors. */
 export function parseTemplateYaml(text: string, source: string): Template {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new TemplateError(
-      source,
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        return `${at ? `line ${at.line}, column ${at.col}` : '(yaml)'}: ${e.message.split('\n')[0] ?? e.message}`;
-      }),
-    );
-  }
-  return parseTemplate(doc.toJS(), source);
+  return parseTemplate(parseStrictYaml(text, (problems) => new TemplateError(source, problems)), source);
 }
 
 /** Loads and validates one template file, as `advocacy templates validate <file>` does. */

@@ -27,6 +27,7 @@ import {
   type TemporalDevServer,
 } from '../infra/servers/index.js';
 import { parseConfig, type Config } from '../shared/config.js';
+import { problemList } from '../shared/validation.js';
 
 type RunDemo = (config: Config, logger: Logger) => Promise<unknown>;
 
@@ -71,7 +72,7 @@ async function checkPorts(): Promise<void> {
     }
   }
   if (problems.length) {
-    throw new Error(`Cannot start the dev stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new Error(problemList('Cannot start the dev stack', problems));
   }
 }
 

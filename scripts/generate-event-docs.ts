@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
-import { domainEventTypes, type DomainEventType } from '../shared/campaign/events.js';
+import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
 import { campaignCommandSchema } from '../shared/campaign/commands.js';
 import { configSchema } from '../shared/config.js';
 import { commandReplySchema } from '../shared/events/command-messages.js';
@@ -22,10 +22,10 @@ import { deadLetterPrefix } from '../shared/events/subjects.js';
  * the schemas of the NATS command request and reply. tests/unit/event-docs.test.ts fails when the
  * committed files differ. Regenerate with:
  *
- *     npx tsx scripts/generate-event-docs.ts
+ *     npm run docs:events
  */
 
-export const REGENERATE_COMMAND = 'npx tsx scripts/generate-event-docs.ts';
+export const REGENERATE_COMMAND = 'npm run docs:events';
 export const docsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'events');
 
 const descriptions: Record<DomainEventType, string> = {

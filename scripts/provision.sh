@@ -5,7 +5,8 @@
 #   - the Temporal CLI v1.5.1 (embeds the real server, Web UI and SQLite), built with `go install`;
 #   - the Java time-skipping test server `io.temporal:temporal-test-server` and its dependencies,
 #     fetched by Maven from scripts/test-server/pom.xml;
-#   - node_modules via `npm ci` when missing or older than package-lock.json.
+#   - node_modules via `npm ci` when missing or older than package-lock.json;
+#   - schemathesis (pinned, from PyPI with pip) in a Python venv, for the API fuzz test.
 # Idempotent; a second run only checks and prints the summary. Works as root without stdin (CI=true):
 # missing system packages are installed with apt-get when root (or passwordless sudo), otherwise the
 # exact command to run is printed and the script fails.
@@ -15,6 +16,7 @@ set -euo pipefail
 
 TEMPORAL_CLI_VERSION=v1.5.1
 TEMPORAL_CLI_MODULE=github.com/temporalio/cli/cmd/temporal
+SCHEMATHESIS_VERSION=4.32.5
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${ADVOCACY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/advocacy-engine}"
@@ -98,17 +100,17 @@ printf '[provision] cache: %s\n' "$CACHE"
 mkdir -p "$BIN_DIR" "$TS_DIR"
 
 # ---------------------------------------------------------------------------------------------
-step "1/4 nats-server (JetStream)"
+step "1/5 nats-server (JetStream)"
 if ! NATS_SERVER_PATH=$(find_nats_server); then
   apt_install nats-server
   NATS_SERVER_PATH=$(find_nats_server) || fail "nats-server still not found after installing the Debian package"
 fi
 info "$NATS_SERVER_PATH ($("$NATS_SERVER_PATH" --version 2>&1 | head -n1))"
-[ -x /usr/bin/chromium ] || apt_install chromium # headless browser for tests/integration/dashboard.test.ts
+[ -x /usr/bin/chromium ] || apt_install chromium # headless browser for tests/e2e/dashboard.test.ts
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step "2/4 Temporal CLI $TEMPORAL_CLI_VERSION (real server + Web UI + SQLite)"
+step "2/5 Temporal CLI $TEMPORAL_CLI_VERSION (real server + Web UI + SQLite)"
 TEMPORAL_PATH="$BIN_DIR/temporal"
 TEMPORAL_STAMP="$BIN_DIR/temporal.version"
 temporal_ok=false
@@ -152,7 +154,7 @@ info "$("$TEMPORAL_PATH" --version 2>&1 | head -n1) [module $TEMPORAL_CLI_VERSIO
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step "3/4 Java time-skipping test server (io.temporal:temporal-test-server via Maven)"
+step "3/5 Java time-skipping test server (io.temporal:temporal-test-server via Maven)"
 if ! JAVA_PATH=$(find_java); then
   if apt_has_candidate openjdk-17-jre-headless || [ "$can_install" != true ]; then
     apt_install openjdk-17-jre-headless
@@ -207,7 +209,7 @@ LAUNCHER="$ROOT/scripts/temporal-test-server"
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step "4/4 node_modules (npm ci)"
+step "4/5 node_modules (npm ci)"
 if [ ! -d "$ROOT/node_modules" ] || [ ! -f "$ROOT/node_modules/.package-lock.json" ] ||
   [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
   command -v npm >/dev/null 2>&1 || fail "npm is missing: install Node.js 20 (>= 20.19) first"
@@ -219,6 +221,38 @@ fi
 done_step
 
 # ---------------------------------------------------------------------------------------------
+step "5/5 schemathesis $SCHEMATHESIS_VERSION (API fuzzing, Python venv)"
+ST_VENV="$CACHE/schemathesis"
+SCHEMATHESIS_PATH="$ST_VENV/bin/schemathesis"
+schemathesis_version() {
+  [ -x "$SCHEMATHESIS_PATH" ] && "$ST_VENV/bin/python" -c \
+    'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null
+}
+if [ "$(schemathesis_version || true)" = "$SCHEMATHESIS_VERSION" ]; then
+  info "cached: $SCHEMATHESIS_PATH (schemathesis $SCHEMATHESIS_VERSION)"
+else
+  # The venv needs `venv` and `ensurepip`; Debian ships them apart from python3, in python3-venv.
+  PYTHON_PATH=$(command -v python3 || true)
+  if [ -z "$PYTHON_PATH" ] || ! "$PYTHON_PATH" -c 'import venv, ensurepip' 2>/dev/null; then
+    apt_install python3-venv
+    PYTHON_PATH=/usr/bin/python3
+    "$PYTHON_PATH" -c 'import venv, ensurepip' 2>/dev/null || fail "python3 -m venv still unusable after installing python3-venv"
+  fi
+  info "$PYTHON_PATH -m venv $ST_VENV ($("$PYTHON_PATH" --version 2>&1))"
+  rm -rf "$ST_VENV"
+  "$PYTHON_PATH" -m venv "$ST_VENV"
+  info "pip install schemathesis==$SCHEMATHESIS_VERSION (20 s, up to a minute or more on a busy machine)"
+  pip_log="$CACHE/schemathesis-pip.log"
+  if ! "$ST_VENV/bin/pip" install --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" </dev/null >"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2 || true
+    fail "pip could not install schemathesis $SCHEMATHESIS_VERSION (full log: $pip_log)"
+  fi
+  [ "$(schemathesis_version || true)" = "$SCHEMATHESIS_VERSION" ] || fail "schemathesis $SCHEMATHESIS_VERSION is not in $ST_VENV after pip install (log: $pip_log)"
+  info "$("$SCHEMATHESIS_PATH" --version 2>&1 | head -n1)"
+fi
+done_step
+
+# ---------------------------------------------------------------------------------------------
 printf '\n[provision] ready in %s\n' "$(fmt_ms $(($(now_ms) - T0)))"
 printf '[provision]   %-22s %s\n' \
   "temporal CLI" "$TEMPORAL_PATH" \
@@ -226,4 +260,5 @@ printf '[provision]   %-22s %s\n' \
   "java" "$JAVA_PATH" \
   "test-server launcher" "$LAUNCHER" \
   "test-server jars" "$LIB_DIR" \
+  "schemathesis" "$SCHEMATHESIS_PATH" \
   "node" "$(command -v node || echo missing) ($(node --version 2>/dev/null || true))"

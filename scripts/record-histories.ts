@@ -1,30 +1,37 @@
 /**
  * Records the event histories of representative campaigns under tests/histories/, so every test run
  * replays them against the current workflow code (tests/integration/replay.test.ts): a change that
- * would break running campaigns fails there and must go through `patched()`.
+ * would break running campaigns, or change what they send, fails there and must go through `patched()`.
  *
- * Run once per released workflow shape: `npx tsx scripts/record-histories.ts <label> [scenario ...]`
- * (all scenarios when none is named; never re-record an existing file, that would lose the old shape).
- * It starts its own Temporal dev server and nats-server on free ports and stops them afterwards.
+ * Run once per released workflow shape: `npm run histories:record -- <label> [scenario ...]` (all
+ * scenarios when none is named). An existing file is never overwritten, that would lose the old shape:
+ * its scenario is skipped. It starts its own Temporal dev server and nats-server on free ports, and the
+ * Java time-skipping test server for scenarios that need months to pass, and stops them afterwards.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Client, Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { NativeConnection } from '@temporalio/worker';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CampaignClient } from '../clients/campaign-client.js';
 import { ensureEventStream } from '../infra/events-stream.js';
 import { createLogger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
-import { repoRoot, startNatsServer, startTemporalDevServer } from '../infra/servers/index.js';
+import { repoRoot, resolveTestServerLauncher, startNatsServer, startTemporalDevServer } from '../infra/servers/index.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
 import { loadTemplates } from '../infra/templates.js';
-import { commandSignal } from '../shared/campaign/index.js';
+import { commandSignal, startCampaignSchema } from '../shared/campaign/index.js';
+import { searchAttributesOf } from '../shared/campaign/search.js';
 import { parseConfig } from '../shared/config.js';
+import { defaultRegion } from '../shared/countries.js';
 import { dateOfInstant, subtractDuration } from '../shared/dates.js';
-import { createEngineWorker } from '../workers/engine-worker.js';
+import { campaignSearchAttributes } from '../shared/search-attributes.js';
+import { createEngineWorker, workflowsPath } from '../workers/engine-worker.js';
+import { campaignWorkflow } from '../workflows/index.js';
 
 const label = process.argv[2] ?? 'v1';
 const only = process.argv.slice(3);
@@ -40,15 +47,30 @@ const nativeConnection = await NativeConnection.connect({ address: temporal.addr
 const nc = await connectNats(config, { name: 'record-histories', logger });
 await ensureEventStream(await jetstreamManager(nc), config, logger);
 const templates = await loadTemplates();
-const worker = await createEngineWorker({ config, logger, connection: nativeConnection, client, nc, templates });
+const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 const campaigns = new CampaignClient({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates });
 const lead = { actor: { id: 'lead-1', role: 'programme-lead' as const } };
 const staff = { actor: { id: 'staff-1', role: 'staff' as const } };
 const today = dateOfInstant(Date.now());
 const daysAgo = (n: number) => subtractDuration(today, `P${n}D`);
 
+/** A run to record: the campaign's latest run unless `runId`; `scenario` names a file other than the scenario's. */
+interface Recording {
+  campaignId: string;
+  runId?: string;
+  scenario?: string;
+}
+
+const waitFor = async (what: string, done: () => Promise<boolean>, attempts = 100) => {
+  for (let attempt = 0; !(await done()); attempt++) {
+    if (attempt >= attempts) throw new Error(`${what}: not reached while recording`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+};
+const pendingActivities = async (campaignId: string) => (await client.workflow.getHandle(campaignId).describe()).raw.pendingActivities ?? [];
+
 /** Each scenario drives one campaign through the shapes its history should hold. */
-const scenarios: Record<string, () => Promise<string>> = {
+const scenarios: Record<string, () => Promise<string | Recording[]>> = {
   // Part-way start, commands of every kind, a signal (valid and invalid), pause/resume, cancel.
   'opcat-steered': async () => {
     const { campaignId } = await campaigns.start(
@@ -138,22 +160,159 @@ const scenarios: Record<string, () => Promise<string>> = {
     await campaigns.execute(campaignId, { type: 'cancel', reason: 'recorded' }, lead);
     return campaignId;
   },
+  // A campaign whose history grows past its threshold continues as new; both runs are recorded.
+  'continue-as-new': async () => {
+    const campaignId = `record-${label}-continue-as-new`;
+    const template = templates.findTemplate('opcat-ratification')!;
+    const start = startCampaignSchema.parse({
+      campaignId,
+      template,
+      country: 'GH',
+      region: defaultRegion('GH'),
+      startDate: today,
+      inputs: { uncatStatus: 'ratified' },
+      actor: lead.actor,
+    });
+    const handle = await client.workflow.start(campaignWorkflow, {
+      workflowId: campaignId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      // The test hook: the server itself suggests continue-as-new only after thousands of events.
+      args: [{ start, continueAsNewAfter: 40 }],
+      typedSearchAttributes: searchAttributesOf({ country: 'GH', region: start.region, templateId: template.id, stage: 'not-started', status: 'active', overdue: [] }),
+    });
+    const firstRunId = handle.firstExecutionRunId;
+    const currentRun = async () => (await handle.describe()).runId;
+    for (let i = 0; (await currentRun()) === firstRunId; i++) {
+      if (i >= 20) throw new Error('the campaign never continued as new');
+      await campaigns.execute(campaignId, { type: 'note', text: `note ${i}` }, staff);
+    }
+    const nextRunId = await currentRun();
+    await campaigns.execute(campaignId, { type: 'complete', milestone: 'awareness-dialogue', date: today, note: 'after continue-as-new' }, staff);
+    await campaigns.execute(campaignId, { type: 'assign', milestone: 'national-consultation', owner: 'staff-2' }, staff);
+    await campaigns.execute(campaignId, { type: 'cancel', reason: 'recorded' }, lead);
+    if ((await currentRun()) !== nextRunId) throw new Error('the campaign continued as new a second time; raise continueAsNewAfter');
+    return [
+      { campaignId, runId: firstRunId, scenario: 'continue-as-new' },
+      { campaignId, runId: nextRunId, scenario: 'continue-as-new-next-run' },
+    ];
+  },
+  // NATS goes down while a command's events are being published: publishEvents fails and Temporal
+  // retries it; once NATS is back an attempt succeeds. The history holds that attempt's
+  // ActivityTaskStarted with attempt > 1 and the failure of the attempt before (retries of one
+  // activity leave no events of their own; ActivityTaskFailed is recorded only for a final failure).
+  'publish-retried': async () => {
+    const { campaignId } = await campaigns.start(
+      { template: 'opcat-ratification', country: 'GE', inputs: { uncatStatus: 'ratified' }, campaignId: `record-${label}-publish-retried` },
+      lead,
+    );
+    await waitFor('start events published', async () => (await pendingActivities(campaignId)).length === 0);
+    await nats.stop();
+    try {
+      await campaigns.execute(campaignId, { type: 'complete', milestone: 'awareness-dialogue', date: today }, staff);
+      await waitFor('publishEvents retried', async () => (await pendingActivities(campaignId)).some((a) => (a.attempt ?? 0) >= 2 && a.lastFailure));
+    } finally {
+      await nats.start();
+    }
+    await waitFor('events published after the outage', async () => (await pendingActivities(campaignId)).length === 0);
+    await campaigns.execute(campaignId, { type: 'cancel', reason: 'recorded' }, lead);
+    return campaignId;
+  },
+};
+
+/**
+ * Scenarios on the Java time-skipping test server, for what takes months: a deposit today, and the
+ * timer set for the entry into force 30 days later fires; the NPM follow-on starts from it and the
+ * OPCAT campaign completes.
+ */
+const timeSkippingScenarios: Record<string, (env: TestWorkflowEnvironment, campaigns: CampaignClient) => Promise<string>> = {
+  'timer-fired': async (env, tsCampaigns) => {
+    const { campaignId } = await tsCampaigns.start(
+      {
+        template: 'opcat-ratification',
+        country: 'KH',
+        inputs: { uncatStatus: 'acceded' },
+        completed: [
+          { milestone: 'awareness-dialogue', date: daysAgo(400) },
+          { milestone: 'national-consultation', date: daysAgo(300) },
+          { milestone: 'government-decision', date: daysAgo(200) },
+          { milestone: 'accession-decision', date: daysAgo(100) },
+          { milestone: 'parliamentary-approval', date: daysAgo(50) },
+          { milestone: 'deposit', date: today, evidence: { instrumentKind: 'accession' } },
+        ],
+        campaignId: `record-${label}-timer-fired`,
+      },
+      lead,
+    );
+    await env.sleep('31 days');
+    const child = `${campaignId}~npm-designation`;
+    await waitFor('the NPM follow-on started by the fired timer', () => tsCampaigns.view(child).then(() => true, () => false));
+    // With its last milestone done the campaign completes by itself. A signal, not an update, ends the
+    // child: the Java test server forgets an update whose workflow closes before the client polls for it.
+    await tsCampaigns.signal(child, { type: 'cancel', reason: 'recorded' }, lead);
+    return campaignId;
+  },
 };
 
 const outDir = join(repoRoot, 'tests', 'histories');
 mkdirSync(outDir, { recursive: true });
-try {
-  await worker.runUntil(async () => {
-    for (const [name, run] of Object.entries(scenarios).filter(([n]) => only.length === 0 || only.includes(n))) {
-      const campaignId = await run();
-      const handle = client.workflow.getHandle(campaignId);
-      await handle.result().catch(() => undefined);
-      const history = await handle.fetchHistory();
-      const file = join(outDir, `campaign-${label}-${name}.json`);
-      writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
-      logger.info({ file, events: history.events?.length }, 'history recorded');
-    }
+const fileOf = (scenario: string) => join(outDir, `campaign-${label}-${scenario}.json`);
+const selected = (names: string[]) =>
+  names.filter((name) => {
+    if (only.length > 0 && !only.includes(name)) return false;
+    if (!existsSync(fileOf(name))) return true;
+    logger.info({ file: fileOf(name) }, 'already recorded, skipped');
+    return false;
   });
+
+/** Waits for each run to close (a run that continued as new is closed) and writes its history. */
+async function record(on: Client, scenario: string, recorded: string | Recording[]) {
+  const runs = typeof recorded === 'string' ? [{ campaignId: recorded }] : recorded;
+  for (const run of runs) {
+    const handle = on.workflow.getHandle(run.campaignId, run.runId);
+    await handle.result().catch(() => undefined);
+    const history = await handle.fetchHistory();
+    const file = fileOf(run.scenario ?? scenario);
+    writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`, { flag: 'wx' });
+    logger.info({ file, events: history.events?.length }, 'history recorded');
+  }
+}
+
+/** The Java test server starts without the campaign search attributes that the dev server's flags register. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment) {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(campaignSearchAttributes.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type) ?? 0])),
+  });
+}
+
+async function recordOnTimeSkippingServer(names: string[]) {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: resolveTestServerLauncher() } } });
+  try {
+    await registerSearchAttributes(env);
+    // A plain client: the environment's own client skips time while awaiting a result, which would
+    // run a follow-on campaign straight into its deadlines.
+    const tsClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    const tsWorker = await createEngineWorker({ config, logger, connection: env.nativeConnection, client: tsClient, nc, templates, workflowBundle });
+    // Without `allTemplates`, a start learns nothing from other campaigns: the test server has no visibility queries.
+    const tsCampaigns = new CampaignClient({ client: tsClient, taskQueue: config.TEMPORAL_TASK_QUEUE, templates: { findTemplate: (id, v) => templates.findTemplate(id, v) } });
+    await tsWorker.runUntil(async () => {
+      for (const name of names) await record(tsClient, name, await timeSkippingScenarios[name]!(env, tsCampaigns));
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+try {
+  const onDevServer = selected(Object.keys(scenarios));
+  if (onDevServer.length > 0) {
+    const worker = await createEngineWorker({ config, logger, connection: nativeConnection, client, nc, templates, workflowBundle });
+    await worker.runUntil(async () => {
+      for (const name of onDevServer) await record(client, name, await scenarios[name]!());
+    });
+  }
+  const onTestServer = selected(Object.keys(timeSkippingScenarios));
+  if (onTestServer.length > 0) await recordOnTimeSkippingServer(onTestServer);
 } finally {
   await nc.drain().catch(() => undefined);
   await nativeConnection.close();

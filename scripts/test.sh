@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE test command (`npm test`): provisions what is missing (fast when cached), then typecheck, lint and
-# all vitest projects (unit + integration on real servers), stopping at the first failing step.
+# all vitest projects (unit; integration and e2e on real servers), stopping at the first failing step.
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

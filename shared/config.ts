@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDuration } from './dates.js';
 import { roleSchema } from './ids.js';
+import { formatIssues, problemList } from './validation.js';
 
 /**
  * The one configuration schema. Every process parses its environment with it once at start-up
@@ -61,6 +62,13 @@ export const configSchema = z.object({
   API_SESSION_SECRET: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
   /** How long a dashboard login lasts. */
   API_SESSION_TTL: isoDuration.default('PT8H'),
+  /** How many campaign views the dashboard's campaign list queries at once (each row shows its view's progress). */
+  DASHBOARD_VIEW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  /**
+   * How long the campaign list waits for one campaign's view, in milliseconds; a campaign that does not
+   * answer in time is listed from its search attributes alone, so one slow workflow never stalls the page.
+   */
+  DASHBOARD_VIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Temporal Web UI base address, linked from the dashboard; default http://127.0.0.1:$TEMPORAL_UI_PORT. */
   TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /**
@@ -90,7 +98,7 @@ export function temporalUiUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList('Invalid configuration', problems));
     this.name = 'ConfigError';
   }
 }
@@ -100,10 +108,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable (`API_PORT=`) means "unset", as in most shells' conventions, so defaults apply.
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = configSchema.safeParse(set);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
+  if (!result.success) throw new ConfigError(formatIssues(result.error));
   return Object.freeze(result.data);
 }

@@ -7,12 +7,19 @@ export const slug = z
   .max(64)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and single dashes (e.g. "deposit")');
 
+/**
+ * Names every plain object already has: as input or evidence names they would be "found" on the
+ * prototype of any record (a `set-input toString` taken for a declared input).
+ */
+const objectMemberNames = new Set(['constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf']);
+
 /** Names of campaign inputs and evidence fields: camelCase identifiers. */
 export const fieldName = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use a camelCase identifier (e.g. "lawNumber")');
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use a camelCase identifier (e.g. "lawNumber")')
+  .refine((name) => !objectMemberNames.has(name), 'a name every JavaScript object already has; choose another (e.g. "lawNumber")');
 
 export const roleSchema = z.enum(['viewer', 'staff', 'programme-lead', 'system']);
 export type Role = z.infer<typeof roleSchema>;

@@ -24,7 +24,7 @@ export interface SeedCompletion {
   note?: string;
 }
 
-/** Matches the campaign client's start request (clients/campaign-client.ts `StartRequest`). */
+/** Matches the campaign facade's start request (shared/campaign/requests.ts `StartRequest`). */
 export interface SeedStartRequest {
   template: string;
   version: number;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { countrySchema, defaultRegion } from './countries.js';
 import { addDuration, durationExceeds, isoDate, isoDuration, maxDate } from './dates.js';
 import { slug } from './ids.js';
-import { formatIssues } from './template/validate.js';
+import { formatIssues, problemList } from './validation.js';
 
 /**
  * The current UNCAT / OPCAT status of the states of a region (data/region-status.yaml), every fact with its
@@ -246,7 +246,7 @@ export class RegionStatusError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`Region status ${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList(`Region status ${source} is invalid`, problems));
     this.name = 'RegionStatusError';
   }
 }

@@ -1,7 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { Client, Connection } from '@temporalio/client';
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
 import { CampaignClient } from '../clients/campaign-client.js';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
@@ -16,6 +15,7 @@ import {
   type CommandReply,
 } from '../shared/events/command-messages.js';
 import { roleAllows } from '../shared/ids.js';
+import { invalidError } from '../shared/validation.js';
 
 /**
  * The inbound command bridge: other systems send a campaign command as a NATS request to
@@ -41,9 +41,6 @@ export interface Bridge {
   /** Stops taking requests and waits for the ones in progress to be answered. */
   stop(): Promise<void>;
 }
-
-const issuesOf = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
 
 const refusal = (requestId: string, code: CampaignError['code'], message: string, issues: string[] = []): CommandReply => ({
   ok: false,
@@ -71,8 +68,9 @@ export async function answerCommand(
   const requestId = typeof rawRequestId === 'string' ? rawRequestId : '';
   const parsed = campaignCommandSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = issuesOf(parsed.error);
-    return refusal(requestId, 'invalid', `invalid command: ${issues.join('; ')}`, issues);
+    // The sender knows its message as a body, as in the non-JSON answer above.
+    const invalid = invalidError('command', parsed.error, { root: '(body)' });
+    return refusal(requestId, invalid.code, invalid.message, invalid.issues);
   }
   const command = parsed.data;
   if (!roleAllows(deps.config.COMMANDS_MAX_ROLE, command.actor.role)) {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { domainEventTypes, type DomainEventType } from '../shared/campaign/events.js';
+import { parseStrictYaml } from '../infra/yaml.js';
+import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
 import { countrySchema } from '../shared/countries.js';
 import { eventFilterSubjects } from '../shared/events/subjects.js';
 import { slug } from '../shared/ids.js';
+import { formatIssues, problemList } from '../shared/validation.js';
 
 /**
  * The notifier's routes, from the YAML or JSON file named by NOTIFIER_CONFIG:
@@ -96,7 +97,7 @@ export class NotifierConfigError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`Invalid notifier configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList(`Invalid notifier configuration (${source})`, problems));
     this.name = 'NotifierConfigError';
   }
 }
@@ -108,12 +109,7 @@ export function resolveNotifierConfig(
 ): NotifierConfig {
   const source = options.source ?? 'notifier configuration';
   const parsed = notifierFileSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new NotifierConfigError(
-      source,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
-  }
+  if (!parsed.success) throw new NotifierConfigError(source, formatIssues(parsed.error));
   const problems: string[] = [];
   const routes = parsed.data.routes.map((route, i): NotifierRoute => {
     const filters = eventFilterSubjects(options.subjectPrefix, {
@@ -133,17 +129,21 @@ export function resolveNotifierConfig(
   return { durable: parsed.data.durable, maxDeliveries: parsed.data.maxDeliveries, routes };
 }
 
-/** Reads NOTIFIER_CONFIG's file (YAML, of which JSON is a subset); no file means no routes. */
+/**
+ * Reads NOTIFIER_CONFIG's file (YAML, of which JSON is a subset); no file means no routes. Written by
+ * hand, so parsed strictly: a repeated key is an error, and each syntax problem names its line and column.
+ */
 export async function loadNotifierConfig(
   path: string | undefined,
   options: { subjectPrefix: string; env: Record<string, string | undefined> },
 ): Promise<NotifierConfig> {
   if (path === undefined) return resolveNotifierConfig({}, { ...options, source: 'defaults' });
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parseYaml(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new NotifierConfigError(path, [(err as Error).message]);
+    throw new NotifierConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
+  const raw = parseStrictYaml(text, (problems) => new NotifierConfigError(path, problems));
   return resolveNotifierConfig(raw, { ...options, source: path });
 }

@@ -27,6 +27,7 @@ import { searchAttributesOf } from '../shared/campaign/search.js';
 import { continueAsNewCheck, continueAsNewWhenIdle, continuedSchema, type Continued } from './continue-as-new.js';
 import { startFollowOnStarter } from './follow-ons.js';
 import { startPublisher } from './outbox.js';
+import { formatIssues } from '../shared/validation.js';
 
 /**
  * One generic workflow runs every campaign: a thin shell around the pure state machine in
@@ -89,7 +90,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   const parseCommand = (raw: unknown): CampaignCommand => {
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(command)'}: ${i.message}`);
+      const issues = formatIssues(parsed.error);
       throw ApplicationFailure.create({ type: 'invalid', message: issues.join('; '), nonRetryable: true, details: [issues] });
     }
     return parsed.data;
@@ -107,7 +108,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
   setHandler(commandUpdate, (raw) => execute(parseCommand(raw)), {
     validator: (raw) => {
       const cmd = parseCommand(raw);
-      if (state.requests[cmd.requestId]) return; // a repeat: the handler returns the first result
+      if (Object.hasOwn(state.requests, cmd.requestId)) return; // a repeat: the handler returns the first result
       const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
       if (rejection)
         throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
@@ -117,7 +118,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     // Fire-and-forget callers get no answer, so bad commands are logged and dropped, never fatal.
     const parsed = campaignCommandSchema.safeParse(raw);
     if (!parsed.success) {
-      log.warn('dropped invalid command signal', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      log.warn('dropped invalid command signal', { issues: formatIssues(parsed.error) });
       return;
     }
     const result = execute(parsed.data);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { CampaignError } from '../../shared/errors.js';
-import { requireCaller } from '../auth.js';
-import type { RouteContext } from '../context.js';
+import { requireCaller } from '../../http/access.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { json, campaignParams, campaignSummarySchema, campaignView, errorResponses, listQuery, startBody, writeHeaders } from '../schemas.js';
 
 /**
@@ -66,8 +66,6 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
     async (request) => {
       const caller = requireCaller(request);
       const { country, region, template, status, overdue, limit } = request.query;
-      if (country && caller.countries && !caller.countries.includes(country))
-        throw new CampaignError('forbidden', `this key is not allowed to see campaigns in ${country}`);
       return ctx.campaigns.list(
         {
           ...(country ? { country } : {}),

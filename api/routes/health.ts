@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { json } from '../schemas.js';
 
 const started = Date.now();
@@ -38,8 +38,9 @@ export const healthRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (ap
         await ctx.checkTemporal();
         return { status: 'ready' as const, temporal: 'ok' };
       } catch (err) {
+        // The probe is public: Temporal's own answer (addresses, versions) goes to the log only.
         request.log.warn({ err: (err as Error).message }, 'not ready: Temporal does not answer');
-        return reply.code(503).send({ status: 'unavailable' as const, temporal: (err as Error).message });
+        return reply.code(503).send({ status: 'unavailable' as const, temporal: 'not answering' });
       }
     },
   );

@@ -1,8 +1,8 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { Access } from '../auth.js';
+import type { Access } from '../../http/access.js';
 import { runCommand } from '../commands.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../../http/route-context.js';
 import {
   assignBody,
   campaignParams,

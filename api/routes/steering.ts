@@ -1,6 +1,6 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../commands.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { cancelBody, campaignParams, commandResponse, errorResponses, inputParams, json, pauseBody, resumeBody, setInputBody, writeHeaders } from '../schemas.js';
 
 const responses = { 200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503) };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { CampaignError } from '../../shared/errors.js';
-import type { RouteContext } from '../context.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { errorResponses, json, templateParams, templateQuery, templateResponse, templateSummarySchema } from '../schemas.js';
 
 /** Process templates: the list (newest version of each) and one template in full. Any role may read. */

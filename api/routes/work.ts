@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { requireCaller } from '../auth.js';
-import type { RouteContext } from '../context.js';
+import { requireCaller } from '../../http/access.js';
+import type { RouteContext } from '../../http/route-context.js';
 import { errorResponses, json, workItem, workQuery } from '../schemas.js';
 
 /**

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Where the server binaries are. `scripts/provision.sh` builds or installs them into the cache
  * (`$ADVOCACY_CACHE_DIR`, else `$XDG_CACHE_HOME/advocacy-engine`, else `~/.cache/advocacy-engine`);
- * `TEMPORAL_CLI_BIN` and `NATS_SERVER_BIN` point at other copies. A missing binary is an error that
- * names the provisioning script, never a reason to skip.
+ * `TEMPORAL_CLI_BIN`, `NATS_SERVER_BIN` and `SCHEMATHESIS_BIN` point at other copies. A missing binary is an
+ * error that names the provisioning script, never a reason to skip.
  */
 export const PROVISION_COMMAND = 'bash scripts/provision.sh';
 
@@ -92,4 +92,9 @@ export function resolveTestServerLauncher(env: NodeJS.ProcessEnv = process.env):
   if (jars.length === 0) throw new MissingBinaryError('temporal-test-server jars', [libDir]);
   firstExecutable('Java runtime (java)', [env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : '', ...onPath('java', env)]);
   return launcher;
+}
+
+/** schemathesis (the API fuzzer), installed by provision.sh in a Python venv in the cache, at its pinned version. */
+export function resolveSchemathesis(env: NodeJS.ProcessEnv = process.env): string {
+  return firstExecutable('schemathesis', [env.SCHEMATHESIS_BIN ?? '', join(cacheDir(env), 'schemathesis', 'bin', 'schemathesis')]);
 }

@@ -1,6 +1,6 @@
 import type { Template } from '../template/validate.js';
-import type { InformRequest } from './context.js';
-import type { DomainEvent } from './events.js';
+import type { InformRequest } from './effects.js';
+import type { DomainEvent } from './domain-events.js';
 
 export interface InformCampaignsRequest extends InformRequest {
   sourceCampaignId: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate, isoDuration } from '../dates.js';
+import { refusalCodeSchema } from '../errors.js';
 import { actorSchema, fieldName, slug } from '../ids.js';
 
 /**
@@ -8,7 +9,12 @@ import { actorSchema, fieldName, slug } from '../ids.js';
  */
 const base = {
   /** Idempotency key: a repeated request id returns the first result and changes nothing. */
-  requestId: z.string().min(1).max(128),
+  requestId: z
+    .string()
+    .min(1)
+    .max(128)
+    // The campaign keeps results by request id in a record, where this key cannot be stored.
+    .refine((id) => id !== '__proto__', '"__proto__" is reserved; choose another request id'),
   actor: actorSchema,
 };
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -67,7 +73,7 @@ export const commandResultSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(false),
     requestId: z.string(),
-    code: z.enum(['invalid', 'not-found', 'conflict', 'forbidden', 'precondition']),
+    code: refusalCodeSchema,
     message: z.string(),
   }),
 ]);

@@ -1,10 +1,11 @@
 export * from './commands.js';
-export * from './events.js';
+export * from './domain-events.js';
 export * from './state.js';
 export * from './schedule.js';
 export * from './machine.js';
 export * from './view.js';
 export * from './messages.js';
 export type * from './activities.js';
-export { currentBehaviour, systemActor, type Effects, type MachineOptions, type FollowOnRequest, type InformRequest } from './context.js';
+export type { Effects, FollowOnRequest, InformRequest } from './effects.js';
+export { currentBehaviour, systemActor, type MachineOptions } from './transition.js';
 export { resolveMapping } from './settle.js';

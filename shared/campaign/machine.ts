@@ -1,6 +1,8 @@
 import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dates.js';
+import { problemList } from '../validation.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
-import { currentBehaviour, dependenciesMet, scheduleFacts, Transition, type Effects, type MachineOptions } from './context.js';
+import type { Effects } from './effects.js';
+import { currentBehaviour, dependenciesMet, scheduleFacts, Transition, type MachineOptions } from './transition.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle, skipAlternatives } from './settle.js';
 import type { CampaignState, MilestoneState, StartCampaign } from './state.js';
@@ -18,7 +20,7 @@ export interface Outcome {
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The campaign cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList('The campaign cannot start', problems));
     this.name = 'StartError';
   }
 }
@@ -183,7 +185,8 @@ export function applyCommand(
   now: number,
   options: MachineOptions = {},
 ): Outcome & { result: CommandResult } {
-  const previous = state.requests[cmd.requestId];
+  // Own keys only: a request id such as "constructor" is not a result already given.
+  const previous = Object.hasOwn(state.requests, cmd.requestId) ? state.requests[cmd.requestId] : undefined;
   if (previous) return { state, effects: { events: [], followOns: [], informs: [] }, result: previous };
 
   // Check before the transition copies the state: a refusal then costs no copy.

@@ -2,7 +2,7 @@ import { subtractDuration } from '../dates.js';
 import type { Actor } from '../ids.js';
 import type { InputMapping, Milestone } from '../template/schema.js';
 import type { CampaignState } from './state.js';
-import { dependenciesMet, systemActor, type Transition } from './context.js';
+import { dependenciesMet, systemActor, type Transition } from './transition.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 
 /**

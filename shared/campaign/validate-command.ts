@@ -3,7 +3,7 @@ import { durationExceeds, isoDate, isoDuration, sumDurations } from '../dates.js
 import { roleAllows, type Role } from '../ids.js';
 import type { EvidenceField, InputDefinition, Milestone } from '../template/schema.js';
 import type { CampaignCommand, CommandResult } from './commands.js';
-import { scheduleFacts } from './context.js';
+import { scheduleFacts } from './transition.js';
 import { ruleDueDate } from './schedule.js';
 import type { CampaignState, MilestoneState } from './state.js';
 

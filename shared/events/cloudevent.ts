@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { domainEventSchema, type DomainEvent, type DomainEventType } from '../campaign/events.js';
+import { domainEventSchema, type DomainEvent, type DomainEventType } from '../campaign/domain-events.js';
 
 /**
  * The CloudEvents 1.0 envelope (structured JSON mode) every published event travels in. `data` is the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commandResultSchema } from '../campaign/commands.js';
-import { errorCodes, type ErrorCode } from '../errors.js';
+import { errorCodeSchema } from '../errors.js';
 import { subjectToken } from './subjects.js';
 
 /**
@@ -25,7 +25,6 @@ export function campaignIdFromCommandSubject(prefix: string, subject: string): s
 }
 
 const [accepted] = commandResultSchema.options;
-const errorCode = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
 
 /**
  * The reply: accepted (with the sequence numbers of the events it caused), or refused with a code from
@@ -37,7 +36,7 @@ export const commandReplySchema = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     /** The request's id when it had a readable one, else "". */
     requestId: z.string(),
-    code: errorCode,
+    code: errorCodeSchema,
     message: z.string(),
     issues: z.array(z.string()).default([]),
   }),

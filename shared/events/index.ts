@@ -6,4 +6,4 @@ export {
   domainEventTypes,
   type DomainEvent,
   type DomainEventType,
-} from '../campaign/events.js';
+} from '../campaign/domain-events.js';

@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventType } from '../campaign/events.js';
+import type { DomainEvent, DomainEventType } from '../campaign/domain-events.js';
 
 /**
  * NATS subjects of the events: `<prefix>.<templateId>.<country>.<event-type>`, so a consumer picks what it

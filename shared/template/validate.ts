@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { isoDate, isoDuration } from '../dates.js';
+import { formatIssues, problemList } from '../validation.js';
 import { templateObjectSchema, type Anchor, type Condition, type InputDefinition, type TemplateInput } from './schema.js';
 
 type TemplateObject = z.infer<typeof templateObjectSchema>;
@@ -159,14 +160,9 @@ export class TemplateError extends Error {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`Template ${source} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problemList(`Template ${source} is invalid`, problems));
     this.name = 'TemplateError';
   }
-}
-
-/** Human-readable issue lines, each with the field path: `milestones.3.dependsOn.0: unknown milestone "x"`. */
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
 }
 
 export function parseTemplate(value: unknown, source = 'template'): Template {

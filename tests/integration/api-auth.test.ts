@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateOfInstant } from '../../shared/dates.js';
-import { startApiHarness, startCampaign, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, startCampaign, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * Access control of every API route, table-driven: 401 without a key, with a malformed, wrong or revoked
- * one; 403 for a role below the route's; 403 for a country-scoped key on another country's campaign; and
- * nothing changes in the campaign when a request is refused. A last test checks that the table covers
- * every route the OpenAPI document lists, so a new route cannot skip this file.
+ * one; 403 for a role below the route's; for a country-scoped key, 403 for another country it names and
+ * 404 for another country's campaign, the same answer as for an id that does not exist; and nothing
+ * changes in the campaign when a request is refused. A last test checks that the table covers every
+ * route the OpenAPI document lists, so a new route cannot skip this file.
  */
 
 type Access = 'viewer' | 'staff' | 'programme-lead';
@@ -17,8 +18,11 @@ interface RouteCase {
   access: Access;
   /** A valid body, so a country-scoped key reaches the facade's country check. */
   body?: Record<string, unknown>;
-  /** The route acts on the campaign in the path (country scope applies). */
-  scoped?: boolean;
+  /**
+   * How the country scope applies: to a country the request names (refused with 403), or to the campaign
+   * in the path (answered as an unknown campaign: 404).
+   */
+  scoped?: 'country' | 'campaign';
   query?: string;
 }
 
@@ -26,33 +30,33 @@ const today = dateOfInstant(Date.now());
 const routes: RouteCase[] = [
   { method: 'GET', path: '/templates', access: 'viewer' },
   { method: 'GET', path: '/templates/{id}', access: 'viewer' },
-  { method: 'GET', path: '/campaigns', access: 'viewer', query: 'country=ID', scoped: true },
-  { method: 'POST', path: '/campaigns', access: 'programme-lead', body: { template: 'api-test', country: 'ID' }, scoped: true },
-  { method: 'GET', path: '/campaigns/{id}', access: 'viewer', scoped: true },
-  { method: 'GET', path: '/work', access: 'viewer', query: 'country=ID', scoped: true },
+  { method: 'GET', path: '/campaigns', access: 'viewer', query: 'country=ID', scoped: 'country' },
+  { method: 'POST', path: '/campaigns', access: 'programme-lead', body: { template: 'api-test', country: 'ID' }, scoped: 'country' },
+  { method: 'GET', path: '/campaigns/{id}', access: 'viewer', scoped: 'campaign' },
+  { method: 'GET', path: '/work', access: 'viewer', query: 'country=ID', scoped: 'country' },
   {
     method: 'POST',
     path: '/campaigns/{id}/milestones/{milestone}/complete',
     access: 'staff',
     body: { date: today, evidence: { minutes: 'https://example.org/minutes' } },
-    scoped: true,
+    scoped: 'campaign',
   },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/skip', access: 'staff', body: { reason: 'not needed' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/reopen', access: 'staff', body: { reason: 'by mistake' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/assign', access: 'staff', body: { owner: 'Sari' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/notes', access: 'staff', body: { text: 'a note' }, scoped: true },
+  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/skip', access: 'staff', body: { reason: 'not needed' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/reopen', access: 'staff', body: { reason: 'by mistake' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/assign', access: 'staff', body: { owner: 'Sari' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/notes', access: 'staff', body: { text: 'a note' }, scoped: 'campaign' },
   {
     method: 'POST',
     path: '/campaigns/{id}/milestones/{milestone}/extend',
     access: 'programme-lead',
     body: { by: 'P1M', reason: 'more time', legalBasis: 'test rule' },
-    scoped: true,
+    scoped: 'campaign',
   },
-  { method: 'POST', path: '/campaigns/{id}/notes', access: 'staff', body: { text: 'a note' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/pause', access: 'programme-lead', body: { reason: 'elections' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/resume', access: 'programme-lead', scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/cancel', access: 'programme-lead', body: { reason: 'closed' }, scoped: true },
-  { method: 'POST', path: '/campaigns/{id}/inputs/{name}', access: 'programme-lead', body: { value: 'signed', reason: 'correction' }, scoped: true },
+  { method: 'POST', path: '/campaigns/{id}/notes', access: 'staff', body: { text: 'a note' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/pause', access: 'programme-lead', body: { reason: 'elections' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/resume', access: 'programme-lead', scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/cancel', access: 'programme-lead', body: { reason: 'closed' }, scoped: 'campaign' },
+  { method: 'POST', path: '/campaigns/{id}/inputs/{name}', access: 'programme-lead', body: { value: 'signed', reason: 'correction' }, scoped: 'campaign' },
 ];
 const publicRoutes = ['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/json'];
 
@@ -106,12 +110,34 @@ describe('API access control on every route', () => {
     },
   );
 
-  it.each(routes.filter((r) => r.scoped).map((r) => [`${r.method} ${r.path}`, r] as const))(
-    '%s: 403 for a key scoped to other countries',
+  it.each(routes.filter((r) => r.scoped === 'country').map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: 403 for a key scoped to other countries naming this one',
     async (_name, r) => {
       const res = await call(r, h.auth(scopedKey[r.access]));
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/ID/) as unknown });
+    },
+  );
+
+  it.each(routes.filter((r) => r.scoped === 'campaign').map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: 404 for a key scoped to other countries, byte for byte the answer for an unknown id',
+    async (_name, r) => {
+      const res = await call(r, h.auth(scopedKey[r.access]));
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json()).toEqual({ statusCode: 404, code: 'not-found', error: 'Not Found', message: `no campaign with id ${campaignId}`, issues: [] });
+      // An id of the same length that no campaign has: only the id (and the request id) may differ.
+      const unknownId = `${campaignId.slice(0, -8)}00000000`;
+      const unknown = await h.app.inject({
+        method: r.method,
+        url: url(r).replace(campaignId, unknownId),
+        headers: h.auth(scopedKey[r.access]),
+        ...(r.body ? { payload: r.body } : {}),
+      });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.body.replaceAll(unknownId, '<id>')).toBe(res.body.replaceAll(campaignId, '<id>'));
+      const comparable = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'x-request-id' && name !== 'date'));
+      expect(comparable(unknown.headers)).toEqual(comparable(res.headers));
+      expect(unknown.headers['x-request-id']).not.toBe(res.headers['x-request-id']);
     },
   );
 

@@ -9,7 +9,7 @@ import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { testLogger, uniqueId } from '../support/index.js';
-import { apiTemplate, startApiHarness, type ApiHarness } from './api-support.js';
+import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
 
 interface ErrorJson {
   statusCode: number;
@@ -77,9 +77,44 @@ describe('HTTP API on the dev server', () => {
     const misuse = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH' }, { 'idempotency-key': key });
     expect(misuse.statusCode).toBe(201); // another country: another campaign id
 
-    const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'PH', campaignId: view.campaignId });
+    const taken = await post('/campaigns', 'lead', { template: 'api-test', country: 'ID', campaignId: view.campaignId });
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+  });
+
+  it('keeps campaign ids to their country: a scoped key names only its own, "~" is the engine\'s, no id is used twice', async () => {
+    const ph = await h.keys.create({ label: 'Philippines lead', role: 'programme-lead', countries: ['PH'] });
+    const start = (payload: Record<string, unknown>, authorization = `Bearer ${ph.secret}`) =>
+      h.app.inject({ method: 'POST', url: '/campaigns', headers: { authorization }, payload: { template: 'api-test', country: 'PH', ...payload } });
+    const refused = async (payload: Record<string, unknown>, issue: RegExp, authorization?: string) => {
+      const res = await start(payload, authorization);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json<ErrorJson>()).toMatchObject({ code: 'invalid', issues: [expect.stringMatching(issue) as unknown] });
+    };
+    // Another country's id space, for a scoped key and for every-country keys alike.
+    await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/);
+    await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/, h.auth('lead').authorization);
+    // A follow-on's id (`<parent>~<template>`) is the engine's to start.
+    await refused({ campaignId: 'x~npm-designation' }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
+    await refused({ campaignId: `${uniqueId('ph-parent')}~api-test` }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
+    // A scoped key names ids only in its own country's space, so a conflict never tells it about another country.
+    await refused({ campaignId: uniqueId('demo') }, /^campaignId: a key limited to countries names its campaigns "ph-\.\.\."/);
+    expect((await start({ campaignId: uniqueId('demo') }, h.auth('lead').authorization)).statusCode).toBe(201);
+
+    // Its own: accepted; once closed (cancelled, or terminated by an operator) the id is never used again.
+    const ids = { cancelled: uniqueId('ph-ids'), terminated: uniqueId('ph-ids') };
+    for (const id of Object.values(ids)) expect((await start({ campaignId: id })).statusCode).toBe(201);
+    expect((await start({ campaignId: ids.cancelled })).statusCode).toBe(409);
+    expect((await post(`/campaigns/${ids.cancelled}/cancel`, 'lead', { reason: 'test done' })).statusCode).toBe(200);
+    await h.temporal.client.workflow.getHandle(ids.terminated).terminate('test done');
+    for (const id of Object.values(ids)) {
+      await expect.poll(async () => (await h.temporal.client.workflow.getHandle(id).describe()).status.name, { timeout: 15_000 }).not.toBe('RUNNING');
+      for (const authorization of [`Bearer ${ph.secret}`, h.auth('lead').authorization]) {
+        const again = await start({ campaignId: id }, authorization);
+        expect(again.statusCode, again.body).toBe(409);
+        expect(again.json()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+      }
+    }
   });
 
   it('lists with filters and validates the query', async () => {
@@ -204,6 +239,19 @@ describe('HTTP API on the dev server', () => {
     expect(after.json<ErrorJson>().message).toBe('the campaign is cancelled; no further changes are accepted');
   });
 
+  it('refuses to start a campaign with the id of a finished one (found by fuzzing)', async () => {
+    // Temporal reuses the id of a closed workflow by default: a start replaced the cancelled campaign.
+    const campaignId = uniqueId('api-reuse');
+    expect((await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId })).statusCode).toBe(201);
+    expect((await post(`/campaigns/${campaignId}/cancel`, 'lead', { reason: 'programme closed' })).statusCode).toBe(200);
+    const handle = h.temporal.client.workflow.getHandle(campaignId);
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).toBe('COMPLETED');
+    const again = await post('/campaigns', 'lead', { template: 'api-test', country: 'TH', campaignId });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<ErrorJson>()).toMatchObject({ code: 'conflict', issues: ['campaignId: already in use'] });
+    expect((await get(`/campaigns/${campaignId}`)).json<CampaignView>().status).toBe('cancelled');
+  });
+
   it('refuses bodies over the limit (413), non-JSON bodies (415), malformed JSON (400), unknown routes (404)', async () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'ID' })).json<CampaignView>().campaignId;
     const big = await post(`/campaigns/${id}/notes`, 'staff', { text: 'x'.repeat(20_000) });
@@ -224,6 +272,23 @@ describe('HTTP API on the dev server', () => {
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.json()).toMatchObject({ code: 'not-found' });
     expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'idempotency-key': 'has space' }, payload: { text: 'x' } })).statusCode).toBe(400);
+  });
+
+  it('refuses long or malformed path parameters with 400 in the one error shape, and reads a 200-character id (found by fuzzing)', async () => {
+    // The router used to refuse parameters over 100 characters with a bare 414, though ids may have 200.
+    const longest = await get(`/campaigns/${'a'.repeat(200)}`);
+    expect(longest.statusCode).toBe(404);
+    expect(longest.json()).toMatchObject({ code: 'not-found' });
+    const tooLong = await get(`/campaigns/${'a'.repeat(300)}`);
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json<ErrorJson>().issues).toEqual([expect.stringMatching(/^path parameter id: /)]);
+    const huge = await post(`/campaigns/x/milestones/${'m'.repeat(3000)}/notes`, 'staff', { text: 'x' });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toMatchObject({ code: 'invalid', issues: ['path: a parameter is longer than 2048 characters'] });
+    expect(huge.headers['x-request-id']).toBeTruthy();
+    const malformed = await get('/campaigns/%E0%A4%A');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'invalid', issues: [expect.stringMatching(/^path: not valid percent-encoding/)] });
   });
 
   it('answers health and readiness, and publishes an OpenAPI 3 document with the zod schemas', async () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublishActivities, type PublishEventsResult } from '../../activities/publish-event.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPublishActivities } from '../../activities/publish-event.js';
 import { DeadLetterHeaders, type EventSubscription } from '../../clients/events-subscriber.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { resolveNotifierConfig } from '../../workers/notifier-config.js';
 import { SIGNATURE_HEADER, startNotifier, verifyWebhookSignature } from '../../workers/notifier.js';

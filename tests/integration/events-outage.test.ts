@@ -8,7 +8,7 @@ import { createPublishActivities } from '../../activities/publish-event.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
 import { connectNats, type NatsConnection } from '../../infra/nats.js';
 import { startNatsServer, type NatsServer } from '../../infra/servers/index.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';

@@ -8,7 +8,7 @@ import { PermanentEventError, subscribeEvents, type EventSubscription } from '..
 import { ensureEventStream } from '../../infra/events-stream.js';
 import { connectNats } from '../../infra/nats.js';
 import { repoRoot, startNatsServer, type NatsServer } from '../../infra/servers/index.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import { parseConfig, type Config } from '../../shared/config.js';
 import { commandReplySchema, commandSubject } from '../../shared/events/command-messages.js';
 import { parseTemplate } from '../../shared/template/validate.js';

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublishActivities } from '../../activities/publish-event.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { connectJetStream, isolatedEventsConfig, testLogger, uniqueToken, type JetStreamTestContext } from '../support/index.js';

@@ -9,7 +9,7 @@ import {
   type EventSubscription,
 } from '../../clients/events-subscriber.js';
 import { ensureEventStream } from '../../infra/events-stream.js';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import type { CampaignCloudEvent } from '../../shared/events/cloudevent.js';
 import { eventFilterSubject } from '../../shared/events/subjects.js';

@@ -8,6 +8,7 @@ import {
   PortInUseError,
   assertPortFree,
   freePort,
+  resolveSchemathesis,
   resolveTemporalCli,
 } from '../../infra/servers/index.js';
 import { createFoundationActivities } from '../fixtures/foundation-activities.js';
@@ -138,7 +139,7 @@ describe('foundation: set-up errors are explicit', () => {
     );
     expect(() => resolveTemporalCli({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache', PATH: '' })).toThrow(
       /bash scripts\/provision\.sh/,
-    );
+    );    expect(() => resolveSchemathesis({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache' })).toThrow(/^schemathesis not found[^]*bash scripts\/provision\.sh/);
   });
 
   it('a taken port names the port and the variable that moves it', async () => {

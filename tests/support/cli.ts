@@ -1,6 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { inject } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
+import type { TestEngine } from './engine.js';
+import type { TemporalTestConnection } from './temporal.js';
 
 /** One finished run of the `advocacy` CLI. */
 export interface CliRun {
@@ -12,13 +16,48 @@ export interface CliRun {
 export const cliBin = join(repoRoot, 'bin', 'advocacy.js');
 
 /**
+ * The environment of a CLI child process in a test: the run's Temporal dev server and nats-server, the
+ * test engine's task queue, stream and subject prefix (so the CLI sees that engine's campaigns and
+ * events), and the scratch directory for the API-key file and data. Only PATH and HOME come from the
+ * test process, so a developer's own settings (ADVOCACY_ROLE, TEMPORAL_ADDRESS...) cannot leak into a
+ * run; `extra` adds variables or replaces these.
+ */
+export function cliEnv(
+  options: { temporal: Pick<TemporalTestConnection, 'address' | 'namespace'>; engine: Pick<TestEngine, 'config'>; scratch: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const { temporal, engine, scratch } = options;
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? scratch,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE,
+    NATS_URL: inject('natsUrl'),
+    EVENTS_STREAM: engine.config.EVENTS_STREAM,
+    EVENTS_SUBJECT_PREFIX: engine.config.EVENTS_SUBJECT_PREFIX,
+    DATA_DIR: scratch,
+    API_KEYS_FILE: join(scratch, 'api-keys.json'),
+    ...extra,
+  };
+}
+
+/**
+ * Starts bin/advocacy.js in a child process with exactly `env` (see `cliEnv`), for a command that runs
+ * until stopped. Variables set to undefined are removed from the child's environment.
+ */
+export function startCli(args: string[], env: Record<string, string | undefined>): ChildProcessByStdio<null, Readable, Readable> {
+  const merged = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
  * Runs bin/advocacy.js in a child process to its end, asynchronously, so an engine worker in the test
  * process keeps polling meanwhile. Variables set to undefined are removed from the child's environment.
  */
 export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
-  const merged = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = startCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

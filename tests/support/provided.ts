@@ -1,6 +1,6 @@
 /**
- * What tests/global-setup.ts provides to the integration tests (read with `inject` from vitest, or
- * through the helpers in tests/support/temporal.ts and nats.ts).
+ * What tests/global-setup.ts provides to the integration and e2e tests (read with `inject` from vitest,
+ * or through the helpers in tests/support/temporal.ts and nats.ts).
  */
 declare module 'vitest' {
   export interface ProvidedContext {

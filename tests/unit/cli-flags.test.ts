@@ -117,7 +117,7 @@ describe('campaign start flags', () => {
       '--template-version: expected a number',
       '--country: expected an ISO 3166-1 alpha-2 country code such as "ID" or "PH"',
       '--start-date: not a real calendar date',
-      '--id: letters, digits and . _ ~ - only',
+      '--id: letters, digits and . _ - only ("~" is reserved for follow-on campaigns)',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { domainEventTypes } from '../../shared/campaign/events.js';
+import { domainEventTypes } from '../../shared/campaign/domain-events.js';
 import { REGENERATE_COMMAND, renderEventDocs, staleEventDocs } from '../../scripts/generate-event-docs.js';
 
 describe('generated event documentation (docs/events)', () => {

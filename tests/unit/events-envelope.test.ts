@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../shared/campaign/events.js';
+import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import {
   cloudEventSchema,
   cloudEventSchemaFor,

@@ -96,6 +96,24 @@ describe('notifier configuration', () => {
     await expect(loadNotifierConfig(join(dir, 'bad.yaml'), options)).rejects.toThrow(NotifierConfigError);
     await expect(loadNotifierConfig(join(dir, 'missing.yaml'), options)).rejects.toThrow(/missing\.yaml/);
   });
+
+  // Found by the notifier-config properties: a parse error was one unplaced, multi-line problem.
+  it('names the line and column of each syntax problem, and refuses a repeated key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'notifier-config-'));
+    writeFileSync(join(dir, 'quote.yaml'), '"');
+    writeFileSync(join(dir, 'twice.yaml'), 'durable: a\ndurable: b\n');
+    writeFileSync(join(dir, 'alias.yaml'), 'routes: *a\n');
+    await expect(loadNotifierConfig(join(dir, 'quote.yaml'), options)).rejects.toMatchObject({
+      name: 'NotifierConfigError',
+      problems: [expect.stringMatching(/^line 1, column 2: Missing closing "quote/)],
+    });
+    await expect(loadNotifierConfig(join(dir, 'twice.yaml'), options)).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^line 2, column 1: Map keys must be unique/)],
+    });
+    await expect(loadNotifierConfig(join(dir, 'alias.yaml'), options)).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^\(yaml\): Unresolved alias/)],
+    });
+  });
 });
 
 describe('webhook signatures', () => {

@@ -20,7 +20,7 @@ import {
 } from '../../shared/campaign/index.js';
 import { startOfDay, type IsoDate } from '../../shared/dates.js';
 import type { Template } from '../../shared/template/index.js';
-import { cmd, conditional, lead, linear, on, opcatLike, staff, startRequest, system, tpl, viewer } from '../support/templates.js';
+import { cmd, conditional, lead, linear, on, opcatLike, staff, startRequest, system, tpl, viewer } from '../support/templates/index.js';
 
 type Started = Outcome;
 

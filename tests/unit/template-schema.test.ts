@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findCycle, parseTemplate, TemplateError, type TemplateInput } from '../../shared/template/index.js';
-import { conditional, linear, opcatLike } from '../support/templates.js';
+import { conditional, linear, opcatLike } from '../support/templates/index.js';
 
 type MilestoneInput = TemplateInput['milestones'][number];
 

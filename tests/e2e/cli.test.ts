@@ -1,16 +1,15 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiKeyStore } from '../../infra/api-keys.js';
-import { freePort, repoRoot } from '../../infra/servers/index.js';
+import { freePort } from '../../infra/servers/index.js';
 import { loadTemplates } from '../../infra/templates.js';
 import type { CampaignView } from '../../shared/campaign/index.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { cloudEventSchema } from '../../shared/events/cloudevent.js';
 import { connectNats, connectTemporal, uniqueId, type TemporalTestConnection } from '../support/index.js';
-import { cliBin, runCli, type CliRun } from '../support/cli.js';
+import { cliEnv, runCli, startCli, type CliRun } from '../support/cli.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 
 /**
@@ -27,8 +26,7 @@ type Run = CliRun;
 let baseEnv: Record<string, string> = {};
 
 function spawnCli(args: string[], env: Record<string, string | undefined> = {}) {
-  const merged = Object.fromEntries(Object.entries({ ...baseEnv, ...env }).filter((e): e is [string, string] => e[1] !== undefined));
-  return spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startCli(args, { ...baseEnv, ...env });
 }
 
 /** Runs the CLI to its end (asynchronously: the engine worker in this process must keep polling). */
@@ -66,19 +64,7 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates });
     scratch = join(inject('runDir'), uniqueId('cli'));
     mkdirSync(scratch, { recursive: true });
-    baseEnv = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? scratch,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE,
-      NATS_URL: inject('natsUrl'),
-      EVENTS_STREAM: engine.config.EVENTS_STREAM,
-      EVENTS_SUBJECT_PREFIX: engine.config.EVENTS_SUBJECT_PREFIX,
-      API_KEYS_FILE: join(scratch, 'api-keys.json'),
-      DATA_DIR: scratch,
-      ADVOCACY_ACTOR: 'lead-ana',
-    };
+    baseEnv = cliEnv({ temporal, engine, scratch }, { ADVOCACY_ACTOR: 'lead-ana' });
   });
   afterAll(async () => {
     await engine?.stop();

@@ -5,9 +5,9 @@ import { chromium, type Browser, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkItem } from '../../clients/campaign-client.js';
 import { addDuration, dateOfInstant, daysBetween, subtractDuration } from '../../shared/dates.js';
-import { runCli } from '../support/cli.js';
+import { cliEnv, runCli } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * The cross-campaign work list through the one facade and its three interfaces: `CampaignClient.workList`,
@@ -122,6 +122,21 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
     await expect(c.workList({ withinDays: 367 }, viewer)).rejects.toMatchObject({ code: 'invalid' });
   });
 
+  it('the facade applies one country rule to list, work list, view, command and signal', async () => {
+    const c = h.engine.campaigns;
+    const scoped = { actor: { id: 'staff-th-id', role: 'staff' as const }, countries: ['TH', 'ID'] };
+    // Without a country, the scope is part of the visibility query: only the caller's campaigns come back.
+    expect((await c.list({}, scoped)).map((s) => s.campaignId).sort()).toEqual([ids.far, ids.soon].sort());
+    // Naming another country is refused; another country's campaign is answered as an unknown one.
+    const refused = { code: 'forbidden', message: 'this key is not allowed to act on campaigns in PH' };
+    await expect(c.list({ country: 'PH' }, scoped)).rejects.toMatchObject(refused);
+    await expect(c.workList({ country: 'PH' }, scoped)).rejects.toMatchObject(refused);
+    const unknown = { code: 'not-found', message: `no campaign with id ${ids.late}`, issues: [] };
+    await expect(c.view(ids.late, scoped)).rejects.toMatchObject(unknown);
+    await expect(c.execute(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(unknown);
+    await expect(c.signal(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(unknown);
+  });
+
   it('GET /work answers the same, scoped to a key\'s countries, with 400 on a bad filter', async () => {
     const expected = await h.engine.campaigns.workList({}, viewer);
     const res = await api('viewer', '/work');
@@ -145,18 +160,7 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
   it('`advocacy due --json` answers the same', async () => {
     const scratch = join(inject('runDir'), uniqueId('work-list'));
     mkdirSync(scratch, { recursive: true });
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? scratch,
-      TEMPORAL_ADDRESS: h.temporal.address,
-      TEMPORAL_NAMESPACE: h.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: h.engine.config.TEMPORAL_TASK_QUEUE,
-      NATS_URL: inject('natsUrl'),
-      DATA_DIR: scratch,
-      API_KEYS_FILE: join(scratch, 'api-keys.json'),
-      ADVOCACY_ACTOR: 'guest',
-      ADVOCACY_ROLE: 'viewer',
-    };
+    const env = cliEnv({ temporal: h.temporal, engine: h.engine, scratch }, { ADVOCACY_ACTOR: 'guest', ADVOCACY_ROLE: 'viewer' });
     const expected = await h.engine.campaigns.workList({}, viewer);
     const run = await h.engine.run(() => runCli(['due', '--json'], env));
     expect(run.code, run.stderr).toBe(0);

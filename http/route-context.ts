@@ -2,7 +2,8 @@ import type { CampaignClient } from '../clients/campaign-client.js';
 import type { TemplateRegistry } from '../infra/templates.js';
 import type { Logger } from '../infra/logger.js';
 import type { Config } from '../shared/config.js';
-import type { KeyVerifier, Sessions } from './auth.js';
+import type { KeyVerifier } from './access.js';
+import type { Sessions } from './sessions.js';
 
 /** What the app is built from; everything is passed in, so tests build it on their own servers. */
 export interface AppDeps {
@@ -17,7 +18,7 @@ export interface AppDeps {
   now?: () => number;
 }
 
-/** What route plugins receive. */
+/** What route plugins receive, the API's and the dashboard's alike. */
 export interface RouteContext extends AppDeps {
   sessions: Sessions;
   checkTemporal: () => Promise<void>;

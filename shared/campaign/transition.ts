@@ -1,45 +1,15 @@
 import { dateOfInstant, type IsoDate } from '../dates.js';
 import type { Actor } from '../ids.js';
 import type { Milestone } from '../template/schema.js';
-import type { DomainEvent, EventCommon } from './events.js';
+import type { DomainEvent, EventCommon } from './domain-events.js';
+import type { Effects } from './effects.js';
 import type { ScheduleFacts } from './schedule.js';
 import type { CampaignState, MilestoneState } from './state.js';
-
-/** A follow-on campaign the workflow must start as a child (template resolved by an activity). */
-export interface FollowOnRequest {
-  milestone: string;
-  templateId: string;
-  templateVersion?: number;
-  campaignId: string;
-  inputs: Record<string, string | number | boolean>;
-}
-
-/** Inputs to set on the running campaigns of another template for the same state. */
-export interface InformRequest {
-  milestone: string;
-  templateId: string;
-  /** One campaign to inform (a follow-on after a correction); absent: every running one of the template. */
-  campaignId?: string;
-  /** Sequence at the time, making the request ids of the resulting commands unique and stable. */
-  sequence: number;
-  inputs: Record<string, string | number | boolean>;
-}
-
-/** What a transition asks the outside world to do; timers are derived from state by `nextWakeUp`. */
-export interface Effects {
-  events: DomainEvent[];
-  followOns: FollowOnRequest[];
-  informs: InformRequest[];
-}
 
 export const systemActor: Actor = { id: 'engine', role: 'system' };
 
 type EventBody<E extends DomainEvent = DomainEvent> = E extends DomainEvent ? Omit<E, keyof EventCommon> : never;
 
-/**
- * A mutable working copy for one transition. Transitions are pure from the outside: they clone the
- * state, change the clone through this context, and return it with the effects.
- */
 /**
  * Behaviour changes for campaigns already running. The workflow decides each with `patched()`, so a
  * replayed history keeps the behaviour it was recorded with; pure callers get today's behaviour.
@@ -51,6 +21,10 @@ export interface MachineOptions {
 
 export const currentBehaviour: Required<MachineOptions> = { announceBlocked: true };
 
+/**
+ * A mutable working copy for one transition. Transitions are pure from the outside: they clone the
+ * state, change the clone through this object, and return it with the effects.
+ */
 export class Transition {
   readonly state: CampaignState;
   readonly effects: Effects = { events: [], followOns: [], informs: [] };

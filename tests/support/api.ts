@@ -6,8 +6,8 @@ import { ApiKeyStore, type ApiKeyInfo } from '../../infra/api-keys.js';
 import { TemplateRegistry } from '../../infra/templates.js';
 import { parseConfig, type Config } from '../../shared/config.js';
 import { parseTemplate } from '../../shared/template/validate.js';
-import { createTestEngine, type TestEngine } from '../support/engine.js';
-import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
+import { createTestEngine, type TestEngine } from './engine.js';
+import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from './index.js';
 
 /**
  * What the API and dashboard tests share: a real engine worker on its own task queue (real Temporal dev
@@ -78,7 +78,7 @@ export interface ApiHarnessOptions {
 }
 
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
-  const registry = options.templates ?? new TemplateRegistry([{ template: apiTemplate, source: 'tests/integration/api-support.ts' }]);
+  const registry = options.templates ?? new TemplateRegistry([{ template: apiTemplate, source: 'tests/support/api.ts' }]);
   const [temporal, nc] = await Promise.all([connectTemporal(), connectNats({ name: uniqueId('api') })]);
   const engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: registry.allTemplates() });
   const keys = new ApiKeyStore(join(inject('runDir'), uniqueId('keys'), 'api-keys.json'));

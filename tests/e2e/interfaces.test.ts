@@ -7,9 +7,9 @@ import type { CampaignSummary } from '../../clients/campaign-client.js';
 import { loadTemplates } from '../../infra/templates.js';
 import type { CampaignView, MilestoneView } from '../../shared/campaign/index.js';
 import { addDuration, dateOfInstant, subtractDuration } from '../../shared/dates.js';
-import { runCli, type CliRun } from '../support/cli.js';
+import { cliEnv, runCli, type CliRun } from '../support/cli.js';
 import { uniqueId } from '../support/index.js';
-import { startApiHarness, type ApiHarness, type RoleName } from './api-support.js';
+import { startApiHarness, type ApiHarness, type RoleName } from '../support/api.js';
 
 /**
  * Issue 6, "Done when", end to end: a programme lead starts campaigns for several countries and a staff
@@ -39,10 +39,10 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   let h: ApiHarness;
   let base: string;
   let browser: Browser;
-  let cliEnv: Record<string, string>;
+  let baseEnv: Record<string, string>;
   const contexts: BrowserContext[] = [];
   // One campaign started through each interface (the third through the API: see above).
-  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('ui-th') };
+  const ids = { viaCli: uniqueId('ui-kh'), viaApi: uniqueId('ui-mn'), viaApiScoped: uniqueId('th-ui') };
 
   const people: Record<Person, Record<string, string>> = {
     lead: { ADVOCACY_ACTOR: 'lead-ana', ADVOCACY_ROLE: 'programme-lead' },
@@ -52,7 +52,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
 
   /** Runs the CLI to its end, asynchronously (the engine worker in this process must keep polling). */
   function cli(as: Person, args: string[]): Promise<Run> {
-    return h.engine.run(() => runCli(args, { ...cliEnv, ...people[as] }));
+    return h.engine.run(() => runCli(args, { ...baseEnv, ...people[as] }));
   }
   const ok = <T>(run: Run): T => {
     expect(run.code, `exit code; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
@@ -117,18 +117,7 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     const scratch = join(inject('runDir'), uniqueId('interfaces'));
     mkdirSync(scratch, { recursive: true });
-    cliEnv = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? scratch,
-      TEMPORAL_ADDRESS: h.temporal.address,
-      TEMPORAL_NAMESPACE: h.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: h.engine.config.TEMPORAL_TASK_QUEUE,
-      NATS_URL: inject('natsUrl'),
-      EVENTS_STREAM: h.engine.config.EVENTS_STREAM,
-      EVENTS_SUBJECT_PREFIX: h.engine.config.EVENTS_SUBJECT_PREFIX,
-      DATA_DIR: scratch,
-      API_KEYS_FILE: join(scratch, 'api-keys.json'),
-    };
+    baseEnv = cliEnv({ temporal: h.temporal, engine: h.engine, scratch });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     staffPage = await signIn('staff');
   });
@@ -332,22 +321,25 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     expect(viewerPost.statusCode).toBe(403);
     expect(viewerPost.body).toContain(completeRefused.message);
 
-    // Country-scoped keys (Thailand) may not act on Mongolia: API 403 to start, read or complete; the
-    // dashboard leaves it out of the list and answers 403 on its page. (The CLI has no country scopes:
+    // Country-scoped keys (Thailand) may not act on Mongolia: API 403 to start there; reading or completing
+    // Mongolia's campaign is answered as for an unknown id (404), so the key does not learn it exists; the
+    // dashboard leaves it out of the list and answers 404 on its page. (The CLI has no country scopes:
     // it is a local operator's tool; keys and their scopes are for the API and the dashboard.)
-    const scopedMessage = 'this key is not allowed to act on campaigns in MN';
-    for (const res of [apiScopedStart, apiScopedShow, apiScopedComplete]) {
-      expect(res.statusCode, res.body).toBe(403);
-      expect(res.json()).toMatchObject({ code: 'forbidden', message: scopedMessage });
+    expect(apiScopedStart.statusCode, apiScopedStart.body).toBe(403);
+    expect(apiScopedStart.json()).toMatchObject({ code: 'forbidden', message: 'this key is not allowed to act on campaigns in MN' });
+    const unknownMessage = `no campaign with id ${id}`;
+    for (const res of [apiScopedShow, apiScopedComplete]) {
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'not-found', message: unknownMessage });
     }
     const scopedPage = await signIn('scopedStaff');
     expect(await scopedPage.locator(`a[href="/ui/campaigns/${ids.viaApiScoped}"]`).count()).toBeGreaterThan(0);
     expect(await scopedPage.locator(`a[href="/ui/campaigns/${id}"]`).count()).toBe(0);
     const scopedCampaign = await scopedPage.goto(`${base}/ui/campaigns/${id}`);
-    expect(scopedCampaign?.status()).toBe(403);
-    expect(await scopedPage.locator('main').textContent()).toContain(scopedMessage);
+    expect(scopedCampaign?.status()).toBe(404);
+    expect(await scopedPage.locator('main').textContent()).toContain(unknownMessage);
     const scopedForm = await scopedPage.goto(`${base}/ui/campaigns/${id}/milestones/${SECOND}/complete`);
-    expect(scopedForm?.status()).toBe(403);
+    expect(scopedForm?.status()).toBe(404);
 
     // Nothing was recorded by any refused attempt, and the same staff member may still do it.
     const [viewCli, viewApi] = await Promise.all([cliShow(id), apiShow(id)]);

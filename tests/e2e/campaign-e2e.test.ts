@@ -152,6 +152,6 @@ describe('campaign end to end on the dev server with JetStream', () => {
     const forbidden = await rejection(engine.campaigns.start({ template: 'three-step', country: 'TH' }, staff));
     expect(forbidden.code).toBe('forbidden');
     const scoped = await rejection(engine.campaigns.view(campaignId, { ...lead, countries: ['ID'] }));
-    expect(scoped.code).toBe('forbidden');
+    expect(scoped.code).toBe('not-found');
   });
 });

@@ -1,0 +1,32 @@
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { requireCaller } from '../../http/access.js';
+import type { RouteContext } from '../../http/route-context.js';
+import { DUE_SOON_DAYS } from '../../shared/campaign/view.js';
+import type { WorkItem } from '../../shared/campaign/work-list.js';
+import { CampaignError } from '../../shared/errors.js';
+import { dueView } from '../views/due.js';
+import { param } from './input.js';
+import { pageRenderer, sessionRoute } from './page.js';
+
+/** The work list: what is overdue or due soon across the campaigns the key may see. */
+export const dueRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
+  const { campaigns } = ctx;
+  const { render } = pageRenderer(ctx.sessions);
+
+  app.get('/ui/due', { config: sessionRoute('viewer'), schema: { hide: true } }, async (request, reply) => {
+    const caller = requireCaller(request);
+    const country = param(request.query, 'country')?.trim().toUpperCase() || undefined;
+    const within = param(request.query, 'within')?.trim();
+    const withinDays = within && /^\d{1,3}$/.test(within) ? Number(within) : DUE_SOON_DAYS;
+    let items: WorkItem[] = [];
+    let error: string | undefined;
+    try {
+      items = await campaigns.workList({ ...(country ? { country } : {}), withinDays }, caller);
+    } catch (err) {
+      if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
+      error = err.message;
+    }
+    return render(request, reply, 200, 'Due & overdue', dueView({ items, filters: { ...(country ? { country } : {}), withinDays }, ...(error ? { error } : {}) }), 'due');
+  });
+  done();
+};
