@@ -56,7 +56,10 @@ type ErrorStatus = keyof typeof errorDescriptions;
 
 /** The error responses a route can give, for its `response` schema. */
 export function errorResponses(...codes: ErrorStatus[]) {
-  return Object.fromEntries(codes.map((c) => [c, json(errorDescriptions[c], errorSchema)])) as Record<ErrorStatus, ReturnType<typeof json<typeof errorSchema>>>;
+  return Object.fromEntries(codes.map((c) => [c, json(errorDescriptions[c], errorSchema)])) as Record<
+    ErrorStatus,
+    ReturnType<typeof json<typeof errorSchema>>
+  >;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -102,7 +105,13 @@ export const workQuery = z
     region: work.region,
     template: work.template,
     owner: work.owner,
-    withinDays: z.coerce.number().int().min(0).max(WORK_LIST_MAX_DAYS).optional().describe('Due within this many days of today (default 30)'),
+    withinDays: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(WORK_LIST_MAX_DAYS)
+      .optional()
+      .describe('Due within this many days of today (default 30)'),
     includeBlocked: z
       .enum(['true', 'false'])
       .optional()

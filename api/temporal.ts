@@ -6,7 +6,10 @@ import type { Config } from '../shared/config.js';
  * and with a short retry budget, so a request fails with 503 within a few seconds instead of hanging
  * through the SDK's default ten attempts.
  */
-export function connectTemporalForApi(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): { connection: Connection; client: Client } {
+export function connectTemporalForApi(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): {
+  connection: Connection;
+  client: Client;
+} {
   const connection = Connection.lazy({
     address: config.TEMPORAL_ADDRESS,
     connectTimeout: 2000,

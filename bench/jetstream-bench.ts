@@ -65,7 +65,13 @@ function sampleEvents(template: Template): DomainEvent[] {
   const events = [...started.effects.events];
   let state = started.state;
   const commands: DistributiveOmit<CampaignCommand, 'requestId'>[] = [
-    { type: 'complete', milestone: 'awareness-dialogue', date: today, evidence: { minutesUrl: 'https://example.org/minutes/2025-05' }, actor: lead },
+    {
+      type: 'complete',
+      milestone: 'awareness-dialogue',
+      date: today,
+      evidence: { minutesUrl: 'https://example.org/minutes/2025-05' },
+      actor: lead,
+    },
     { type: 'note', text: 'met the ministry', actor: lead },
     { type: 'assign', milestone: 'national-consultation', owner: 'staff-2', actor: lead },
     { type: 'complete', milestone: 'national-consultation', date: today, evidence: {}, actor: lead },
@@ -227,7 +233,16 @@ export async function runJetStreamBench(options: {
         if (result.published !== ACTIVITY_BATCH) throw new Error(`expected ${ACTIVITY_BATCH} stored, got ${JSON.stringify(result)}`);
       },
     );
-    record(finish(`publish activity (batch ${ACTIVITY_BATCH})`, meanReal, outcome.completed * ACTIVITY_BATCH, outcome, latencies, `per batch of ${ACTIVITY_BATCH}`));
+    record(
+      finish(
+        `publish activity (batch ${ACTIVITY_BATCH})`,
+        meanReal,
+        outcome.completed * ACTIVITY_BATCH,
+        outcome,
+        latencies,
+        `per batch of ${ACTIVITY_BATCH}`,
+      ),
+    );
   }
 
   await asyncCase('async 128 B', 128, () => js.publish(smallSubject, small));

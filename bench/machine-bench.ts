@@ -163,7 +163,10 @@ export function runMachineBench(
       block: () => {
         let s = startCampaign(start, NOW).state;
         for (const step of lifecycle)
-          s = accepted(s, command({ type: 'complete', milestone: step.milestone, date: TODAY, evidence: step.evidence ?? {}, actor: lead }, n++));
+          s = accepted(
+            s,
+            command({ type: 'complete', milestone: step.milestone, date: TODAY, evidence: step.evidence ?? {}, actor: lead }, n++),
+          );
       },
     },
     {

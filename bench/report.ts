@@ -67,7 +67,13 @@ export function comparisonRows(r: BenchResults): Row[] {
         anchor: kind === 'note' ? 'Cloud signal p50 19 ms / p99 91 ms (nearest figure)' : '',
       });
     }
-    if (m.signals) rows.push({ section: '2 commands', measure: `signal RPC [${m.mode}]`, ours: p50p99(m.signals.signalRpcMs), anchor: 'Cloud signal p50 19 ms / p99 91 ms' });
+    if (m.signals)
+      rows.push({
+        section: '2 commands',
+        measure: `signal RPC [${m.mode}]`,
+        ours: p50p99(m.signals.signalRpcMs),
+        anchor: 'Cloud signal p50 19 ms / p99 91 ms',
+      });
   }
   for (const m of r.temporal) {
     if (!m.commands) continue;
@@ -84,7 +90,12 @@ export function comparisonRows(r: BenchResults): Row[] {
       anchor: '',
     });
     if (m.signals)
-      rows.push({ section: '3 events', measure: `signal sent -> CloudEvent at consumer [${m.mode}]`, ours: p50p99(m.signals.eventAfterSendMs), anchor: '' });
+      rows.push({
+        section: '3 events',
+        measure: `signal sent -> CloudEvent at consumer [${m.mode}]`,
+        ours: p50p99(m.signals.eventAfterSendMs),
+        anchor: '',
+      });
   }
   if (r.jetstream) {
     for (const c of r.jetstream.cases) {

@@ -58,7 +58,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--modes') {
       const modes = value().split(',').filter(Boolean);
-      for (const m of modes) if (!(m in storageModes)) throw new Error(`unknown mode ${m} (known: ${Object.keys(storageModes).join(', ')})`);
+      for (const m of modes)
+        if (!(m in storageModes)) throw new Error(`unknown mode ${m} (known: ${Object.keys(storageModes).join(', ')})`);
       args.modes = modes as StorageMode[];
     } else if (a === '--skip') for (const s of value().split(',')) args.skip.add(s);
     else if (a === '--dynamic-config') {

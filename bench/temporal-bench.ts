@@ -471,7 +471,9 @@ export async function runTemporalMode(options: {
         );
       }
       const cc = result.commands.cpuMsPerCommand;
-      say(`commands: CPU ms/command temporal ${cc.temporal ?? '-'} worker ${cc.worker ?? '-'} nats ${cc.nats ?? '-'} bench ${cc.bench ?? '-'}`);
+      say(
+        `commands: CPU ms/command temporal ${cc.temporal ?? '-'} worker ${cc.worker ?? '-'} nats ${cc.nats ?? '-'} bench ${cc.bench ?? '-'}`,
+      );
       if (outcome.failed) say(`commands: ${outcome.failed} failed: ${outcome.firstError}`);
 
       // Signals: a note each, fire-and-forget; its event tells when the workflow applied it.
@@ -570,7 +572,9 @@ export async function runTemporalMode(options: {
         if (outcome.stoppedBy === 'time') stoppedBy = 'time';
         const p = await point();
         points.push(p);
-        say(`memory: ${p.cachedWorkflows} cached, worker RSS ${p.workerRssMB} MB, heap ${p.workerHeapUsedMB} MB, temporal RSS ${p.temporalRssMB ?? '-'} MB`);
+        say(
+          `memory: ${p.cachedWorkflows} cached, worker RSS ${p.workerRssMB} MB, heap ${p.workerHeapUsedMB} MB, temporal RSS ${p.temporalRssMB ?? '-'} MB`,
+        );
         if (outcome.stoppedBy === 'time') break;
       }
       const xs = points.map((p) => p.cachedWorkflows);
@@ -583,7 +587,9 @@ export async function runTemporalMode(options: {
       const added = last.cachedWorkflows - first.cachedWorkflows;
       const rssSlope = fit(points.map((p) => p.workerRssMB));
       const heapSlope = fit(points.map((p) => p.workerHeapUsedMB));
-      const temporalSlope = points.every((p) => p.temporalRssMB !== undefined) ? fit(points.map((p) => p.temporalRssMB as number)) : undefined;
+      const temporalSlope = points.every((p) => p.temporalRssMB !== undefined)
+        ? fit(points.map((p) => p.temporalRssMB as number))
+        : undefined;
       result.memory = {
         started,
         failed,

@@ -103,7 +103,9 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
       const who = ctx.actor();
       ctx.hints.forbidden = forbiddenHint(who);
       ctx.hints['not-found'] = 'see the templates with `advocacy templates list`';
-      ctx.hints.conflict = flags.id ? `\`advocacy campaign show ${flags.id}\` shows the campaign that has this id; choose another --id` : undefined;
+      ctx.hints.conflict = flags.id
+        ? `\`advocacy campaign show ${flags.id}\` shows the campaign that has this id; choose another --id`
+        : undefined;
       ctx.hints.invalid = `\`advocacy templates show ${flags.template}\` lists the template's inputs and milestones`;
       const registry = await ctx.templates();
       const template = registry.findTemplate(flags.template, flags.templateVersion);
@@ -112,7 +114,10 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
         .catch((err: unknown) => {
           throw err instanceof CampaignError ? renameIssues(err, (issue) => startIssueAsFlag(issue, flags)) : err;
         });
-      ctx.out.result(view, (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`);
+      ctx.out.result(
+        view,
+        (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`,
+      );
     });
 
   group
@@ -148,7 +153,12 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags.extend({ reason: pauseCommand.shape.reason }), { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'pause', reason: flags.reason, requestId: flags.requestId }, (c, v) => `paused ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'pause', reason: flags.reason, requestId: flags.requestId },
+        (c, v) => `paused ${c.bold(v.campaignId)}`,
+      );
     });
 
   group
@@ -157,7 +167,12 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags, { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'resume', requestId: flags.requestId }, (c, v) => `resumed ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'resume', requestId: flags.requestId },
+        (c, v) => `resumed ${c.bold(v.campaignId)}`,
+      );
     });
 
   group
@@ -175,7 +190,9 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
       );
       // A boolean input takes a boolean: read it from the campaign's own template version.
       const [registry, current] = await Promise.all([ctx.templates(), ctx.withCampaigns((campaigns) => campaigns.view(flags.campaign))]);
-      const value = coerceInputs(registry.findTemplate(current.templateId, current.templateVersion), { [flags.name]: flags.value })[flags.name];
+      const value = coerceInputs(registry.findTemplate(current.templateId, current.templateVersion), { [flags.name]: flags.value })[
+        flags.name
+      ];
       await executeCommand(
         ctx,
         flags.campaign,
@@ -191,6 +208,11 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
     .option('--request-id <id>', 'idempotency key: repeating the command with it changes nothing')
     .action(async (campaign: string, opts: Record<string, unknown>) => {
       const flags = parseFlags(steerFlags.extend({ reason: cancelCommand.shape.reason }), { ...opts, campaign }, positional);
-      await executeCommand(ctx, flags.campaign, { type: 'cancel', reason: flags.reason, requestId: flags.requestId }, (c, v) => `cancelled ${c.bold(v.campaignId)}`);
+      await executeCommand(
+        ctx,
+        flags.campaign,
+        { type: 'cancel', reason: flags.reason, requestId: flags.requestId },
+        (c, v) => `cancelled ${c.bold(v.campaignId)}`,
+      );
     });
 }

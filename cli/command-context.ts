@@ -204,8 +204,7 @@ export class CliContext {
   async withCampaigns<T>(fn: (campaigns: CampaignClient) => Promise<T>, templates: TemplateLookup = noTemplates): Promise<T> {
     const [temporal, { CampaignClient }] = await Promise.all([this.connectTemporal(), import('../clients/campaign-client.js')]);
     const campaigns = new CampaignClient({ client: temporal.client, taskQueue: this.config.TEMPORAL_TASK_QUEUE, templates });
-    this.hints.unavailable ??=
-      `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
+    this.hints.unavailable ??= `no answer in time: check that an engine worker (\`npm run worker\`) polls task queue "${this.config.TEMPORAL_TASK_QUEUE}" on ${this.config.TEMPORAL_ADDRESS}`;
     return temporal.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => fn(campaigns));
   }
 

@@ -1,4 +1,11 @@
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+} from '@nats-io/jetstream';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { NatsConnection } from '../infra/nats.js';
@@ -48,14 +55,29 @@ export interface TailPlan {
 }
 
 /** The subjects to follow: every combination of the given templates, countries and types. */
-export function tailPlan(prefix: string, flags: Pick<TailFlags, 'template' | 'country' | 'type'>, serverVersion: string | undefined): TailPlan {
+export function tailPlan(
+  prefix: string,
+  flags: Pick<TailFlags, 'template' | 'country' | 'type'>,
+  serverVersion: string | undefined,
+): TailPlan {
   const subjects = eventFilterSubjects(prefix, { templateIds: flags.template, countries: flags.country, types: flags.type });
   if (subjects.length === 1) return { filter: subjects[0] ?? allEventsSubject(prefix) };
   if (supportsFilterSubjects(serverVersion)) return { filter: subjects };
   return { filter: allEventsSubject(prefix), matchInProcess: subjects };
 }
 
-const common = new Set(['type', 'campaignId', 'templateId', 'templateVersion', 'country', 'region', 'sequence', 'occurredAt', 'actor', 'milestone']);
+const common = new Set([
+  'type',
+  'campaignId',
+  'templateId',
+  'templateVersion',
+  'country',
+  'region',
+  'sequence',
+  'occurredAt',
+  'actor',
+  'milestone',
+]);
 
 function typeText(c: Colors, type: string): string {
   if (type === 'milestone-completed' || type === 'campaign-completed') return c.green(type);
@@ -92,8 +114,18 @@ async function requireStream(nc: NatsConnection, stream: string): Promise<void> 
     await (await jetstreamManager(nc)).streams.info(stream);
   } catch (err) {
     if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)
-      throw new CliError('not-found', `there is no event stream ${stream}`, [], 'the engine worker creates it when it starts (`npm run worker`); check EVENTS_STREAM');
-    throw new CliError('unavailable', `JetStream did not answer: ${err instanceof Error ? err.message : String(err)}`, [], 'check that nats-server runs with JetStream enabled (NATS_URL)');
+      throw new CliError(
+        'not-found',
+        `there is no event stream ${stream}`,
+        [],
+        'the engine worker creates it when it starts (`npm run worker`); check EVENTS_STREAM',
+      );
+    throw new CliError(
+      'unavailable',
+      `JetStream did not answer: ${err instanceof Error ? err.message : String(err)}`,
+      [],
+      'check that nats-server runs with JetStream enabled (NATS_URL)',
+    );
   }
 }
 

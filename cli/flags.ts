@@ -91,7 +91,9 @@ export function pairs<T extends z.ZodType>(target: T, form = 'name=value'): z.Zo
         seen.add(name);
       }
     })
-    .transform((items): Record<string, string> => Object.fromEntries(items.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)])));
+    .transform((items): Record<string, string> =>
+      Object.fromEntries(items.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)])),
+    );
   // The target accepts a record of strings (its input type may be wider, e.g. with a default).
   return split.pipe(target as unknown as z.ZodType<z.output<T>, Record<string, string>>);
 }

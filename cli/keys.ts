@@ -43,7 +43,12 @@ async function withStore<T>(ctx: CliContext, fn: (store: ApiKeyStore) => Promise
     return await fn(new ApiKeyStore(path));
   } catch (err) {
     if (err instanceof ApiKeyFileError)
-      throw new CliError('invalid', `the API key file ${path} is broken: ${err.problems.join('; ')}`, err.problems, 'restore it from a backup, or fix it by hand; the API refuses every key until then');
+      throw new CliError(
+        'invalid',
+        `the API key file ${path} is broken: ${err.problems.join('; ')}`,
+        err.problems,
+        'restore it from a backup, or fix it by hand; the API refuses every key until then',
+      );
     throw err;
   }
 }
@@ -62,7 +67,9 @@ function requireLead(ctx: CliContext): ReturnType<CliContext['actor']> {
 }
 
 export function registerKeys(program: Command, ctx: CliContext): void {
-  const group = program.command('keys').description('API keys of the HTTP API and dashboard: each bound to a role and optionally to countries');
+  const group = program
+    .command('keys')
+    .description('API keys of the HTTP API and dashboard: each bound to a role and optionally to countries');
 
   group
     .command('create')
@@ -75,16 +82,19 @@ export function registerKeys(program: Command, ctx: CliContext): void {
       const flags = parseFlags(createKeyFlagsSchema, opts);
       const who = requireLead(ctx);
       const created = await withStore(ctx, (store) => store.create({ label: flags.label, role: flags.role, countries: flags.country }));
-      if (flags.role === 'system') ctx.out.notice('note: a system key may do everything, in every country; give it only to a trusted integration');
-      ctx.out.result(created, (c) =>
-        `${c.green('✔')} created API key ${c.bold(created.key.id)}  ${actorText(c, who)}\n` +
-        fields(c, [
-          ['label', created.key.label],
-          ['role', created.key.role],
-          ['countries', created.key.countries?.join(' ') ?? 'all'],
-          ['secret', c.bold(created.secret)],
-        ]) +
-        `${c.yellow('Store the secret now: it is shown only this once.')} Send it as the header Authorization: Bearer <secret>, or sign in to the dashboard with it.\n`,
+      if (flags.role === 'system')
+        ctx.out.notice('note: a system key may do everything, in every country; give it only to a trusted integration');
+      ctx.out.result(
+        created,
+        (c) =>
+          `${c.green('✔')} created API key ${c.bold(created.key.id)}  ${actorText(c, who)}\n` +
+          fields(c, [
+            ['label', created.key.label],
+            ['role', created.key.role],
+            ['countries', created.key.countries?.join(' ') ?? 'all'],
+            ['secret', c.bold(created.secret)],
+          ]) +
+          `${c.yellow('Store the secret now: it is shown only this once.')} Send it as the header Authorization: Bearer <secret>, or sign in to the dashboard with it.\n`,
       );
     });
 

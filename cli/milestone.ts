@@ -153,7 +153,8 @@ export function registerMilestone(program: Command, ctx: CliContext): void {
         ctx,
         f.campaign,
         { type: 'extend', milestone: f.milestone, by: f.by, reason: f.reason, legalBasis: f.legalBasis, requestId: f.requestId },
-        (c, v) => `extended ${c.bold(f.milestone)} by ${f.by}: now due ${v.milestones.find((m) => m.id === f.milestone)?.dueOn ?? '?'} in ${v.campaignId}`,
+        (c, v) =>
+          `extended ${c.bold(f.milestone)} by ${f.by}: now due ${v.milestones.find((m) => m.id === f.milestone)?.dueOn ?? '?'} in ${v.campaignId}`,
       );
     });
 }

@@ -75,7 +75,13 @@ export function timelineTable(c: Colors, view: CampaignView): string {
   return table(
     c,
     ['AT (UTC)', 'BY', 'ACTION', 'MILESTONE', 'DETAIL'],
-    view.history.map((h) => [c.dim(instant(h.at)), `${h.actor.id} ${c.dim(`(${h.actor.role})`)}`, h.action, h.milestone ?? '', clip(h.detail, 60)]),
+    view.history.map((h) => [
+      c.dim(instant(h.at)),
+      `${h.actor.id} ${c.dim(`(${h.actor.role})`)}`,
+      h.action,
+      h.milestone ?? '',
+      clip(h.detail, 60),
+    ]),
   );
 }
 
@@ -89,7 +95,12 @@ export function renderCampaign(c: Colors, view: CampaignView, options: { history
     ['started', view.startDate],
     ['owner', view.owner],
     ['parent', view.parentCampaignId],
-    ['inputs', Object.entries(view.inputs).map(([k, v]) => `${k}=${String(v)}`).join(', ')],
+    [
+      'inputs',
+      Object.entries(view.inputs)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', '),
+    ],
     ['overdue', view.overdue.length ? c.red(view.overdue.join(', ')) : undefined],
     ['due soon', view.dueSoon.length ? c.yellow(view.dueSoon.join(', ')) : undefined],
     ['follow-ons', view.followOns.map((f) => `${f.campaignId} (${f.templateId}, after ${f.milestone})`).join(', ')],

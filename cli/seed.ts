@@ -51,7 +51,12 @@ export function seedCampaignId(prefix: string | undefined, request: Pick<SeedSta
 }
 
 /** The plans of all countries first: a bad country stops the command before anything starts. */
-export function seedPlans(data: RegionStatus, countries: readonly string[], templates: Parameters<typeof seedCampaigns>[2], verifiedOnly: boolean): SeedPlan[] {
+export function seedPlans(
+  data: RegionStatus,
+  countries: readonly string[],
+  templates: Parameters<typeof seedCampaigns>[2],
+  verifiedOnly: boolean,
+): SeedPlan[] {
   const unique = [...new Set(countries)];
   return unique.map((country) => {
     try {
@@ -63,7 +68,9 @@ export function seedPlans(data: RegionStatus, countries: readonly string[], temp
           missing ? 'not-found' : 'invalid',
           err.message,
           [`--country ${country}: ${err.message}`],
-          missing ? `the region data covers: ${data.states.map((s) => s.country).join(' ')}` : 'check the templates and the region data file',
+          missing
+            ? `the region data covers: ${data.states.map((s) => s.country).join(' ')}`
+            : 'check the templates and the region data file',
         );
       }
       throw err;
@@ -100,7 +107,9 @@ export function renderSeed(c: Colors, plans: SeedPlan[], results: SeedResult[], 
   }
   if (!dryRun && results.length) {
     const count = (o: SeedOutcome) => results.filter((r) => r.outcome === o).length;
-    out.push(`\n${table(c, ['STARTED', 'ALREADY RUNNING', 'FAILED'], [[count('started'), count('exists'), count('failed') ? c.red(String(count('failed'))) : 0]])}`);
+    out.push(
+      `\n${table(c, ['STARTED', 'ALREADY RUNNING', 'FAILED'], [[count('started'), count('exists'), count('failed') ? c.red(String(count('failed'))) : 0]])}`,
+    );
   } else if (dryRun) out.push(`\n${c.dim('dry run: nothing was started; run again without --dry-run to start these campaigns')}\n`);
   return out.join('');
 }
@@ -124,21 +133,41 @@ async function regionData(path: string): Promise<RegionStatus> {
     return await loadRegionStatus(path);
   } catch (err) {
     if (err instanceof RegionStatusError)
-      throw new CliError('invalid', `the region data does not load: ${err.problems.join('; ')}`, err.problems, 'fix the file named above, or pass another with --data');
+      throw new CliError(
+        'invalid',
+        `the region data does not load: ${err.problems.join('; ')}`,
+        err.problems,
+        'fix the file named above, or pass another with --data',
+      );
     throw err;
   }
 }
 
 /** Starts the planned campaigns one at a time, recording each outcome in its result and reporting progress. */
-async function startSeeded(ctx: CliContext, who: ResolvedActor, registry: TemplateRegistry, plans: SeedPlan[], results: SeedResult[]): Promise<void> {
+async function startSeeded(
+  ctx: CliContext,
+  who: ResolvedActor,
+  registry: TemplateRegistry,
+  plans: SeedPlan[],
+  results: SeedResult[],
+): Promise<void> {
   ctx.hints.forbidden = forbiddenHint(who);
-  ctx.out.progress(ctx.out.c.dim(`starting ${results.length} campaign${results.length === 1 ? '' : 's'} for ${plans.map((p) => p.country).join(', ')} ${actorText(ctx.out.c, who)}`));
+  ctx.out.progress(
+    ctx.out.c.dim(
+      `starting ${results.length} campaign${results.length === 1 ? '' : 's'} for ${plans.map((p) => p.country).join(', ')} ${actorText(ctx.out.c, who)}`,
+    ),
+  );
   for (const [i, r] of results.entries()) {
     const step = `[${i + 1}/${results.length}] ${r.country} ${r.template}`;
     try {
-      const view = await ctx.withCampaigns((campaigns) => campaigns.start({ ...r.request, campaignId: r.campaignId }, { actor: who.actor }), registry);
+      const view = await ctx.withCampaigns(
+        (campaigns) => campaigns.start({ ...r.request, campaignId: r.campaignId }, { actor: who.actor }),
+        registry,
+      );
       Object.assign(r, { outcome: 'started', stage: view.stage, overdue: view.overdue });
-      ctx.out.progress(`${step} … ${ctx.out.c.green('started')} ${r.campaignId} (stage ${view.stage}${view.overdue.length ? `, ${view.overdue.length} overdue` : ''})`);
+      ctx.out.progress(
+        `${step} … ${ctx.out.c.green('started')} ${r.campaignId} (stage ${view.stage}${view.overdue.length ? `, ${view.overdue.length} overdue` : ''})`,
+      );
     } catch (err) {
       if (err instanceof CampaignError && err.code === 'conflict') {
         r.outcome = 'exists';
@@ -191,7 +220,12 @@ export function registerSeed(program: Command, ctx: CliContext): void {
       ctx.out.result(
         {
           dryRun: flags.dryRun,
-          countries: plans.map((p) => ({ country: p.country, name: p.name, notes: p.notes, campaigns: results.filter((r) => r.country === p.country) })),
+          countries: plans.map((p) => ({
+            country: p.country,
+            name: p.name,
+            notes: p.notes,
+            campaigns: results.filter((r) => r.country === p.country),
+          })),
         },
         (c) => renderSeed(c, plans, results, flags.dryRun),
       );

@@ -18,7 +18,13 @@ export function templatesTable(c: Colors, list: TemplateListItem[]): string {
   return table(
     c,
     ['TEMPLATE', 'VERSION', 'PROCESS', 'MILESTONES', 'TITLE'],
-    list.map((t) => [c.bold(t.id), t.versions.length > 1 ? `${t.version} ${c.dim(`(${t.versions.join(', ')})`)}` : String(t.version), t.process, t.milestones, t.title]),
+    list.map((t) => [
+      c.bold(t.id),
+      t.versions.length > 1 ? `${t.version} ${c.dim(`(${t.versions.join(', ')})`)}` : String(t.version),
+      t.process,
+      t.milestones,
+      t.title,
+    ]),
     { right: [3] },
   );
 }
@@ -40,7 +46,10 @@ export function ruleText(m: Milestone): string {
         (d.maxExtension ? `, extendable by ${d.maxExtension}` : ''),
     );
   }
-  if (m.automatic) parts.push(`automatic ${m.automatic.duration} after ${anchorText(m.automatic.after)}${m.automatic.notBefore ? `, not before ${m.automatic.notBefore}` : ''}`);
+  if (m.automatic)
+    parts.push(
+      `automatic ${m.automatic.duration} after ${anchorText(m.automatic.after)}${m.automatic.notBefore ? `, not before ${m.automatic.notBefore}` : ''}`,
+    );
   if (m.when) parts.push(`only when ${m.when.input} in ${m.when.in.join('|')}`);
   if (m.requires.length) parts.push(`requires ${m.requires.map((r) => `${r.input} in ${r.in.join('|')}`).join(', ')}`);
   return parts.join('; ');
@@ -73,7 +82,8 @@ export function renderTemplate(c: Colors, t: Template): string {
     const tags = [m.stage, m.role, m.optional ? 'optional' : undefined, m.automatic ? 'automatic' : undefined].filter(Boolean).join(' · ');
     out.push(`${String(i + 1).padStart(3)}. ${c.bold(m.id)}  ${m.title}  ${c.dim(`[${tags}]`)}\n`);
     const evidence = m.evidence.map(
-      (e) => `${e.name}${e.required ? '*' : ''}${e.type !== 'text' ? c.dim(` (${e.type === 'enum' ? (e.values ?? []).join('|') : e.type})`) : ''}`,
+      (e) =>
+        `${e.name}${e.required ? '*' : ''}${e.type !== 'text' ? c.dim(` (${e.type === 'enum' ? (e.values ?? []).join('|') : e.type})`) : ''}`,
     );
     const lines: [string, string][] = [
       ['after', m.dependsOn.join(', ')],
@@ -95,7 +105,12 @@ async function templateFile(file: string): Promise<Template> {
     return await loadTemplateFile(resolve(file));
   } catch (err) {
     if (err instanceof TemplateError)
-      throw new CliError('invalid', `${file} is not a valid template: ${err.problems.join('; ')}`, err.problems, 'fix the fields named above and validate again');
+      throw new CliError(
+        'invalid',
+        `${file} is not a valid template: ${err.problems.join('; ')}`,
+        err.problems,
+        'fix the fields named above and validate again',
+      );
     throw err;
   }
 }
@@ -122,7 +137,12 @@ async function checkFitsOthers(ctx: CliContext, file: string, template: Template
     if (err instanceof TemplateError) {
       const own = err.problems.filter((p) => p.startsWith(`${file}:`));
       const problems = own.length ? own : err.problems;
-      throw new CliError('invalid', `${file} does not fit the other templates: ${problems.join('; ')}`, problems, 'fix the follow-ons named above and validate again');
+      throw new CliError(
+        'invalid',
+        `${file} does not fit the other templates: ${problems.join('; ')}`,
+        problems,
+        'fix the follow-ons named above and validate again',
+      );
     }
     throw err;
   }
@@ -138,7 +158,9 @@ export function registerTemplates(program: Command, ctx: CliContext): void {
     .description('every template, newest version, with its process kind and number of milestones')
     .action(async () => {
       const registry = await ctx.templates();
-      const list: TemplateListItem[] = registry.listTemplates().map((t) => ({ ...t, milestones: registry.getTemplate(t.id, t.version).milestones.length }));
+      const list: TemplateListItem[] = registry
+        .listTemplates()
+        .map((t) => ({ ...t, milestones: registry.getTemplate(t.id, t.version).milestones.length }));
       ctx.out.result(list, (c) => templatesTable(c, list));
     });
 
@@ -168,14 +190,23 @@ export function registerTemplates(program: Command, ctx: CliContext): void {
     .action(async (file: string) => {
       const template = await templateFile(file);
       await checkFitsOthers(ctx, file, template);
-      const result = { valid: true, file, id: template.id, version: template.version, title: template.title, milestones: template.milestones.length };
-      ctx.out.result(result, (c) =>
-        `${c.green('✔')} ${file} is a valid template\n` +
-        fields(c, [
-          ['template', `${template.id} v${template.version}`],
-          ['title', template.title],
-          ['milestones', String(template.milestones.length)],
-        ]),
+      const result = {
+        valid: true,
+        file,
+        id: template.id,
+        version: template.version,
+        title: template.title,
+        milestones: template.milestones.length,
+      };
+      ctx.out.result(
+        result,
+        (c) =>
+          `${c.green('✔')} ${file} is a valid template\n` +
+          fields(c, [
+            ['template', `${template.id} v${template.version}`],
+            ['title', template.title],
+            ['milestones', String(template.milestones.length)],
+          ]),
       );
     });
 }

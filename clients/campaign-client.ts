@@ -1,9 +1,4 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -300,9 +295,7 @@ export class CampaignClient {
       ...(f.template ? { template: f.template } : {}),
       limit: WORK_LIST_MAX_CAMPAIGNS,
     };
-    const running = (
-      await Promise.all((['active', 'paused'] as const).map((status) => this.list({ ...where, status }, caller)))
-    ).flat();
+    const running = (await Promise.all((['active', 'paused'] as const).map((status) => this.list({ ...where, status }, caller)))).flat();
     const views = await mapLimit(running, WORK_LIST_CONCURRENCY, async (summary) => {
       try {
         return await this.view(summary.campaignId, caller);
@@ -340,4 +333,3 @@ export class CampaignClient {
     return new CampaignError('unavailable', `Temporal did not answer (${message}); check TEMPORAL_ADDRESS and that the server runs`);
   }
 }
-

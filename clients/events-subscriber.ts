@@ -99,8 +99,7 @@ export interface EventSubscription {
   readonly closed: Promise<void>;
 }
 
-export const defaultBackoff = (deliveryCount: number): number =>
-  Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
+export const defaultBackoff = (deliveryCount: number): number => Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
 
 function consumerConfig(options: EventSubscriberOptions): Partial<ConsumerConfig> {
   const filters = options.filterSubjects?.length ? options.filterSubjects : [allEventsSubject(options.subjectPrefix)];

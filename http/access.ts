@@ -94,8 +94,7 @@ export async function authorize(request: FastifyRequest, keys: KeyVerifier, sess
     request.apiKey = key;
   }
   const role = (request.apiKey as ApiKeyInfo).role;
-  if (!roleAllows(role, access))
-    return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
+  if (!roleAllows(role, access)) return { ok: false, status: 403, message: `role ${role} may not ${action}; it needs ${access}` };
   return { ok: true };
 }
 

@@ -24,7 +24,9 @@ export class Sessions {
   }
 
   issue(keyId: string): string {
-    const payload = Buffer.from(JSON.stringify({ k: keyId, e: this.now() + this.ttlMs, n: randomBytes(9).toString('base64url') })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ k: keyId, e: this.now() + this.ttlMs, n: randomBytes(9).toString('base64url') })).toString(
+      'base64url',
+    );
     return `${payload}.${this.mac('session', payload).toString('base64url')}`;
   }
 
@@ -73,7 +75,10 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
   const secure = request.protocol === 'https' ? '; Secure' : '';
-  reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`,
+  );
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {

@@ -36,7 +36,10 @@ export const storedKeySchema = z.object({
   label: z.string().trim().min(1).max(200),
   role: roleSchema,
   /** Absent: every country. */
-  countries: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1).optional(),
+  countries: z
+    .array(z.string().regex(/^[A-Z]{2}$/))
+    .min(1)
+    .optional(),
   createdAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),
   hash: z.object({
@@ -127,7 +130,14 @@ export class ApiKeyStore {
       role,
       ...(countries ? { countries } : {}),
       createdAt: new Date(this.now()).toISOString(),
-      hash: { algorithm: 'scrypt', N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, salt: salt.toString('base64'), digest: digest.toString('base64') },
+      hash: {
+        algorithm: 'scrypt',
+        N: SCRYPT.N,
+        r: SCRYPT.r,
+        p: SCRYPT.p,
+        salt: salt.toString('base64'),
+        digest: digest.toString('base64'),
+      },
     };
     await this.modify((file) => {
       if (file.keys.some((k) => k.id === id)) throw new Error('key id collision; try again');
@@ -213,7 +223,11 @@ export class ApiKeyStore {
     if (!parsed.success) throw new ApiKeyFileError(this.path, formatIssues(parsed.error));
     const ids = parsed.data.keys.map((k) => k.id);
     const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-    if (duplicates.length) throw new ApiKeyFileError(this.path, duplicates.map((d) => `keys: id ${d} appears more than once`));
+    if (duplicates.length)
+      throw new ApiKeyFileError(
+        this.path,
+        duplicates.map((d) => `keys: id ${d} appears more than once`),
+      );
     return parsed.data;
   }
 
@@ -279,7 +293,10 @@ export class ApiKeyStore {
         continue;
       }
       if (this.now() > deadline)
-        throw new CampaignError('unavailable', `the API key file is locked by another process (${lockPath}); try again, or remove the lock file if no advocacy command is running`);
+        throw new CampaignError(
+          'unavailable',
+          `the API key file is locked by another process (${lockPath}); try again, or remove the lock file if no advocacy command is running`,
+        );
       await sleep(25 + Math.random() * 25);
     }
   }

@@ -96,11 +96,7 @@ export interface EnsuredStreams {
  * Storage and retention cannot change on a live stream; a mismatch is reported, never "fixed" by
  * deleting the stream.
  */
-export async function ensureEventStream(
-  jsm: JetStreamManager,
-  config: EventStreamConfig,
-  logger?: Logger,
-): Promise<EnsuredStreams> {
+export async function ensureEventStream(jsm: JetStreamManager, config: EventStreamConfig, logger?: Logger): Promise<EnsuredStreams> {
   const desired = desiredEventStreams(config);
   const events = await ensureStream(jsm, desired.events, logger);
   const deadLetter = await ensureStream(jsm, desired.deadLetter, logger);
@@ -154,9 +150,7 @@ async function reconcile(
 }
 
 function differences(want: ManagedSettings, have: StreamConfig): string[] {
-  return (Object.keys(want) as (keyof ManagedSettings)[]).filter(
-    (key) => JSON.stringify(want[key]) !== JSON.stringify(have[key]),
-  );
+  return (Object.keys(want) as (keyof ManagedSettings)[]).filter((key) => JSON.stringify(want[key]) !== JSON.stringify(have[key]));
 }
 
 async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {

@@ -8,7 +8,10 @@ export const defaultRegionStatusPath: string = fileURLToPath(new URL('../data/re
 
 /** Parses YAML text into validated region data; errors name `source` and each field path. */
 export function parseRegionStatusYaml(text: string, source: string): RegionStatus {
-  return parseRegionStatus(parseStrictYaml(text, (problems) => new RegionStatusError(source, problems)), source);
+  return parseRegionStatus(
+    parseStrictYaml(text, (problems) => new RegionStatusError(source, problems)),
+    source,
+  );
 }
 
 /** Loads and validates the region status file (default: data/region-status.yaml). */

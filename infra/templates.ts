@@ -17,7 +17,10 @@ const templateExtensions = new Set(['.yaml', '.yml']);
 
 /** Parses YAML text into a validated template; `source` (usually the file path) names it in errors. */
 export function parseTemplateYaml(text: string, source: string): Template {
-  return parseTemplate(parseStrictYaml(text, (problems) => new TemplateError(source, problems)), source);
+  return parseTemplate(
+    parseStrictYaml(text, (problems) => new TemplateError(source, problems)),
+    source,
+  );
 }
 
 /** Loads and validates one template file, as `advocacy templates validate <file>` does. */

@@ -55,7 +55,9 @@ export async function runDemo(config: Config, logger: Logger): Promise<void> {
     const listening = (async () => {
       for await (const m of messages) {
         const event = cloudEventSchema.parse(m.json());
-        received.push(`  #${event.data.sequence} ${m.subject}  ${event.data.campaignId}${'milestone' in event.data && event.data.milestone ? ` ${event.data.milestone}` : ''}`);
+        received.push(
+          `  #${event.data.sequence} ${m.subject}  ${event.data.campaignId}${'milestone' in event.data && event.data.milestone ? ` ${event.data.milestone}` : ''}`,
+        );
       }
     })();
 

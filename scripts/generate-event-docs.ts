@@ -128,8 +128,7 @@ function asyncApi(eventsPrefix: string, commandsPrefix: string): Record<string, 
   operations.executeCommand = {
     action: 'receive',
     title: 'Execute a campaign command',
-    description:
-      "The bridge worker applies the command as a Temporal update and replies on the request's NATS reply subject (its inbox).",
+    description: "The bridge worker applies the command as a Temporal update and replies on the request's NATS reply subject (its inbox).",
     channel: { $ref: '#/channels/campaignCommands' },
     messages: [{ $ref: '#/channels/campaignCommands/messages/campaignCommand' }],
     reply: {
@@ -178,7 +177,10 @@ export function renderEventDocs(): Map<string, string> {
   const files = new Map<string, string>();
   files.set('asyncapi.yaml', toYaml(asyncApi(defaults.EVENTS_SUBJECT_PREFIX, defaults.COMMANDS_SUBJECT_PREFIX), { lineWidth: 0 }));
   for (const type of domainEventTypes) {
-    files.set(schemaFile(type), json({ ...jsonSchema(cloudEventSchemaFor(type), cloudEventDataSchema(type)), description: descriptions[type] }));
+    files.set(
+      schemaFile(type),
+      json({ ...jsonSchema(cloudEventSchemaFor(type), cloudEventDataSchema(type)), description: descriptions[type] }),
+    );
   }
   files.set('schemas/campaign-command.json', json(jsonSchema(campaignCommandSchema, 'urn:advocacy:commands:campaign-command')));
   files.set('schemas/command-reply.json', json(jsonSchema(commandReplySchema, 'urn:advocacy:commands:command-reply')));

@@ -67,7 +67,8 @@ const waitFor = async (what: string, done: () => Promise<boolean>, attempts = 10
     await new Promise((r) => setTimeout(r, 300));
   }
 };
-const pendingActivities = async (campaignId: string) => (await client.workflow.getHandle(campaignId).describe()).raw.pendingActivities ?? [];
+const pendingActivities = async (campaignId: string) =>
+  (await client.workflow.getHandle(campaignId).describe()).raw.pendingActivities ?? [];
 
 /** Each scenario drives one campaign through the shapes its history should hold. */
 const scenarios: Record<string, () => Promise<string | Recording[]>> = {
@@ -83,7 +84,11 @@ const scenarios: Record<string, () => Promise<string | Recording[]>> = {
       },
       lead,
     );
-    await campaigns.execute(campaignId, { type: 'complete', milestone: 'national-consultation', date: daysAgo(30), note: 'consulted' }, staff);
+    await campaigns.execute(
+      campaignId,
+      { type: 'complete', milestone: 'national-consultation', date: daysAgo(30), note: 'consulted' },
+      staff,
+    );
     await campaigns.execute(campaignId, { type: 'assign', milestone: 'government-decision', owner: 'staff-2' }, staff);
     await campaigns.execute(campaignId, { type: 'reopen', milestone: 'national-consultation', reason: 'wrong date' }, staff);
     await campaigns.execute(campaignId, { type: 'complete', milestone: 'national-consultation', date: daysAgo(20) }, staff);
@@ -151,7 +156,11 @@ const scenarios: Record<string, () => Promise<string | Recording[]>> = {
       if (attempt > 50) throw new Error('the OPCAT campaign never became visible');
       await new Promise((r) => setTimeout(r, 200));
     }
-    await campaigns.execute(campaignId, { type: 'complete', milestone: 'deposit', date: daysAgo(10), evidence: { instrumentKind: 'accession' } }, lead);
+    await campaigns.execute(
+      campaignId,
+      { type: 'complete', milestone: 'deposit', date: daysAgo(10), evidence: { instrumentKind: 'accession' } },
+      lead,
+    );
     for (let attempt = 0; (await campaigns.view(opcatId)).inputs.uncatStatus !== 'acceded'; attempt++) {
       if (attempt > 50) throw new Error('the OPCAT campaign never learned the UNCAT status');
       await new Promise((r) => setTimeout(r, 200));
@@ -178,7 +187,14 @@ const scenarios: Record<string, () => Promise<string | Recording[]>> = {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       // The test hook: the server itself suggests continue-as-new only after thousands of events.
       args: [{ start, continueAsNewAfter: 40 }],
-      typedSearchAttributes: searchAttributesOf({ country: 'GH', region: start.region, templateId: template.id, stage: 'not-started', status: 'active', overdue: [] }),
+      typedSearchAttributes: searchAttributesOf({
+        country: 'GH',
+        region: start.region,
+        templateId: template.id,
+        stage: 'not-started',
+        status: 'active',
+        overdue: [],
+      }),
     });
     const firstRunId = handle.firstExecutionRunId;
     const currentRun = async () => (await handle.describe()).runId;
@@ -187,7 +203,11 @@ const scenarios: Record<string, () => Promise<string | Recording[]>> = {
       await campaigns.execute(campaignId, { type: 'note', text: `note ${i}` }, staff);
     }
     const nextRunId = await currentRun();
-    await campaigns.execute(campaignId, { type: 'complete', milestone: 'awareness-dialogue', date: today, note: 'after continue-as-new' }, staff);
+    await campaigns.execute(
+      campaignId,
+      { type: 'complete', milestone: 'awareness-dialogue', date: today, note: 'after continue-as-new' },
+      staff,
+    );
     await campaigns.execute(campaignId, { type: 'assign', milestone: 'national-consultation', owner: 'staff-2' }, staff);
     await campaigns.execute(campaignId, { type: 'cancel', reason: 'recorded' }, lead);
     if ((await currentRun()) !== nextRunId) throw new Error('the campaign continued as new a second time; raise continueAsNewAfter');
@@ -209,7 +229,9 @@ const scenarios: Record<string, () => Promise<string | Recording[]>> = {
     await nats.stop();
     try {
       await campaigns.execute(campaignId, { type: 'complete', milestone: 'awareness-dialogue', date: today }, staff);
-      await waitFor('publishEvents retried', async () => (await pendingActivities(campaignId)).some((a) => (a.attempt ?? 0) >= 2 && a.lastFailure));
+      await waitFor('publishEvents retried', async () =>
+        (await pendingActivities(campaignId)).some((a) => (a.attempt ?? 0) >= 2 && a.lastFailure),
+      );
     } finally {
       await nats.start();
     }
@@ -245,7 +267,12 @@ const timeSkippingScenarios: Record<string, (env: TestWorkflowEnvironment, campa
     );
     await env.sleep('31 days');
     const child = `${campaignId}~npm-designation`;
-    await waitFor('the NPM follow-on started by the fired timer', () => tsCampaigns.view(child).then(() => true, () => false));
+    await waitFor('the NPM follow-on started by the fired timer', () =>
+      tsCampaigns.view(child).then(
+        () => true,
+        () => false,
+      ),
+    );
     // With its last milestone done the campaign completes by itself. A signal, not an update, ends the
     // child: the Java test server forgets an update whose workflow closes before the client polls for it.
     await tsCampaigns.signal(child, { type: 'cancel', reason: 'recorded' }, lead);
@@ -286,15 +313,29 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
 }
 
 async function recordOnTimeSkippingServer(names: string[]) {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: resolveTestServerLauncher() } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: resolveTestServerLauncher() } },
+  });
   try {
     await registerSearchAttributes(env);
     // A plain client: the environment's own client skips time while awaiting a result, which would
     // run a follow-on campaign straight into its deadlines.
     const tsClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-    const tsWorker = await createEngineWorker({ config, logger, connection: env.nativeConnection, client: tsClient, nc, templates, workflowBundle });
+    const tsWorker = await createEngineWorker({
+      config,
+      logger,
+      connection: env.nativeConnection,
+      client: tsClient,
+      nc,
+      templates,
+      workflowBundle,
+    });
     // Without `allTemplates`, a start learns nothing from other campaigns: the test server has no visibility queries.
-    const tsCampaigns = new CampaignClient({ client: tsClient, taskQueue: config.TEMPORAL_TASK_QUEUE, templates: { findTemplate: (id, v) => templates.findTemplate(id, v) } });
+    const tsCampaigns = new CampaignClient({
+      client: tsClient,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      templates: { findTemplate: (id, v) => templates.findTemplate(id, v) },
+    });
     await tsWorker.runUntil(async () => {
       for (const name of names) await record(tsClient, name, await timeSkippingScenarios[name]!(env, tsCampaigns));
     });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# THE test command (`npm test`): provisions what is missing (fast when cached), then typecheck, lint and
-# all vitest projects (unit; integration and e2e on real servers), stopping at the first failing step.
+# THE test command (`npm test`): provisions what is missing (fast when cached), then typecheck, lint,
+# format check and all vitest projects (unit; integration and e2e on real servers), stopping at the first failing step.
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,14 +28,17 @@ on_exit() {
 }
 trap on_exit EXIT
 
-step "1/4 provision (bash scripts/provision.sh)"
+step "1/5 provision (bash scripts/provision.sh)"
 bash scripts/provision.sh </dev/null
 
-step "2/4 typecheck (tsc --noEmit)"
+step "2/5 typecheck (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit
 
-step "3/4 lint (eslint .)"
+step "3/5 lint (eslint .)"
 node_modules/.bin/eslint .
 
-step "4/4 tests (vitest run)"
+step "4/5 format (prettier --check .; npm run format fixes it)"
+node_modules/.bin/prettier --check . --log-level warn
+
+step "5/5 tests (vitest run)"
 node_modules/.bin/vitest run "$@"

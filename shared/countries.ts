@@ -20,8 +20,7 @@ export const countrySchema = z
  * Default programme region of a state, used when a campaign does not name one. The Asia-Pacific list
  * follows the UN regional groups the organisation's programmes use; anything else is "other".
  */
-const asiaPacific =
-  'AF AU BD BN BT CN FJ FM ID IN JP KH KI KP KR LA LK MH MM MN MV MY NP NR NZ PG PH PK PW SB SG TH TL TO TV TW VN VU WS';
+const asiaPacific = 'AF AU BD BN BT CN FJ FM ID IN JP KH KI KP KR LA LK MH MM MN MV MY NP NR NZ PG PH PK PW SB SG TH TL TO TV TW VN VU WS';
 const regions: Record<string, string> = Object.fromEntries(asiaPacific.split(' ').map((c) => [c, 'asia-pacific']));
 
 export function defaultRegion(country: string): string {

@@ -19,12 +19,10 @@ export type IsoDate = z.infer<typeof isoDate>;
  */
 const durationPattern = /^P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
 
-export const isoDuration = z
-  .string()
-  .refine((s) => {
-    const d = Duration.fromISO(s);
-    return durationPattern.test(s) && d.isValid && Object.values(d.toObject()).every((v) => v === undefined || v >= 0);
-  }, 'expected a non-negative ISO-8601 duration such as P30D, P1Y or PT12H');
+export const isoDuration = z.string().refine((s) => {
+  const d = Duration.fromISO(s);
+  return durationPattern.test(s) && d.isValid && Object.values(d.toObject()).every((v) => v === undefined || v >= 0);
+}, 'expected a non-negative ISO-8601 duration such as P30D, P1Y or PT12H');
 export type IsoDuration = z.infer<typeof isoDuration>;
 
 function toDateTime(date: IsoDate): DateTime {

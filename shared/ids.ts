@@ -11,7 +11,15 @@ export const slug = z
  * Names every plain object already has: as input or evidence names they would be "found" on the
  * prototype of any record (a `set-input toString` taken for a declared input).
  */
-const objectMemberNames = new Set(['constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'toString', 'valueOf']);
+const objectMemberNames = new Set([
+  'constructor',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+]);
 
 /** Names of campaign inputs and evidence fields: camelCase identifiers. */
 export const fieldName = z

@@ -140,7 +140,9 @@ export function seedCampaigns(data: RegionStatus, country: string, templates: re
 
   // UNCAT
   if (state.uncat.deposit) {
-    plan.notes.push(`Party to UNCAT since the deposit of its instrument of ${state.uncat.deposit.kind} on ${state.uncat.deposit.date}: no UNCAT campaign.`);
+    plan.notes.push(
+      `Party to UNCAT since the deposit of its instrument of ${state.uncat.deposit.kind} on ${state.uncat.deposit.date}: no UNCAT campaign.`,
+    );
   } else {
     const b = new RequestBuilder(newest(templates, builtin.uncat), data, options);
     const { signature, approval } = state.uncat;
@@ -160,7 +162,9 @@ export function seedCampaigns(data: RegionStatus, country: string, templates: re
   // OPCAT
   if (!state.opcat.deposit) {
     if (uncatStatus === 'none') {
-      plan.notes.push('No OPCAT campaign yet: OPCAT Art. 27 requires UNCAT signature before OPCAT signature, and ratification before OPCAT ratification.');
+      plan.notes.push(
+        'No OPCAT campaign yet: OPCAT Art. 27 requires UNCAT signature before OPCAT signature, and ratification before OPCAT ratification.',
+      );
     } else {
       const b = new RequestBuilder(newest(templates, builtin.opcat), data, options);
       b.input('uncatStatus', uncatStatus);
@@ -186,7 +190,9 @@ export function seedCampaigns(data: RegionStatus, country: string, templates: re
   const deposit = state.opcat.deposit;
   const npm = state.npm;
   const entryIntoForce = state.opcat.entryIntoForce?.date ?? entryIntoForceFor('opcat', deposit.date);
-  plan.notes.push(`Party to OPCAT since the deposit on ${deposit.date}; in force for the state from ${entryIntoForce}: no OPCAT ratification campaign.`);
+  plan.notes.push(
+    `Party to OPCAT since the deposit on ${deposit.date}; in force for the state from ${entryIntoForce}: no OPCAT ratification campaign.`,
+  );
   if (npm?.status === 'designated') {
     plan.notes.push(
       `NPM designated (${npm.model ?? 'model unknown'}: ${npm.bodies.join('; ') || 'bodies not listed'}${npm.designation ? `, ${npm.designation.year}` : ''}): no NPM designation campaign.`,
@@ -207,12 +213,21 @@ export function seedCampaigns(data: RegionStatus, country: string, templates: re
     b.skip('consultation', `Done before the partial designation of ${npm.designation.date}; its date is not in the region status data.`);
     b.complete(
       'model-chosen',
-      { date: npm.designation.date, sources: npm.designation.sources, verified: npm.designation.verified, note: npm.designation.note, conflicts: [] },
+      {
+        date: npm.designation.date,
+        sources: npm.designation.sources,
+        verified: npm.designation.verified,
+        note: npm.designation.note,
+        conflicts: [],
+      },
       `Model settled (${npm.model}) by the time of the first designation (${npm.designation.instrument})`,
       { model: npm.model, ...(npm.bodies.length ? { bodies: npm.bodies.join('; ') } : {}) },
     );
   }
-  const postponement = art24?.part === 'IV' ? `, postponed by ${art24.postponement} under Art. 24${art24.extension ? ` and extended by ${art24.extension.duration}` : ''}` : '';
+  const postponement =
+    art24?.part === 'IV'
+      ? `, postponed by ${art24.postponement} under Art. 24${art24.extension ? ` and extended by ${art24.extension.duration}` : ''}`
+      : '';
   const why: Record<typeof status, string> = {
     none: 'no NPM has been designated',
     partial: 'the NPM is designated only in part',

@@ -186,7 +186,8 @@ function checkState(s: StateStatus, i: number, sources: Set<string>, issue: Issu
       const record = value as Record<string, unknown>;
       if (Array.isArray(record.sources))
         record.sources.forEach((ref, j) => {
-          if (typeof ref === 'string' && !sources.has(ref)) issue([...path, 'sources', j], `unknown source "${ref}" (declare it under sources)`);
+          if (typeof ref === 'string' && !sources.has(ref))
+            issue([...path, 'sources', j], `unknown source "${ref}" (declare it under sources)`);
         });
       if (record.verified === false && !record.note) issue([...path, 'note'], 'an unverified fact needs a note saying what is uncertain');
       for (const [k, v] of Object.entries(record)) if (k !== 'sources') walk(v, [...path, k]);
@@ -213,14 +214,19 @@ function checkState(s: StateStatus, i: number, sources: Set<string>, issue: Issu
     if (durationExceeds(art24.postponement, art24Limits.postponement))
       issue([...at, 'opcat', 'art24', 'postponement'], `${art24.postponement} exceeds the ${art24Limits.postponement} of OPCAT Art. 24(2)`);
     if (art24.extension && durationExceeds(art24.extension.duration, art24Limits.extension))
-      issue([...at, 'opcat', 'art24', 'extension', 'duration'], `${art24.extension.duration} exceeds the ${art24Limits.extension} of OPCAT Art. 24(2)`);
+      issue(
+        [...at, 'opcat', 'art24', 'extension', 'duration'],
+        `${art24.extension.duration} exceeds the ${art24Limits.extension} of OPCAT Art. 24(2)`,
+      );
   }
 
   if (s.npm) {
-    if (s.npm.status !== 'none' && !s.opcat.deposit) issue([...at, 'npm', 'status'], 'an NPM is recorded but the state is not party to OPCAT');
+    if (s.npm.status !== 'none' && !s.opcat.deposit)
+      issue([...at, 'npm', 'status'], 'an NPM is recorded but the state is not party to OPCAT');
     if (s.npm.status !== 'none' && !s.npm.model) issue([...at, 'npm', 'model'], `an NPM that is ${s.npm.status} needs its model`);
     const d = s.npm.designation;
-    if (d?.date && Number(d.date.slice(0, 4)) !== d.year) issue([...at, 'npm', 'designation', 'year'], `year ${d.year} disagrees with ${d.date}`);
+    if (d?.date && Number(d.date.slice(0, 4)) !== d.year)
+      issue([...at, 'npm', 'designation', 'year'], `year ${d.year} disagrees with ${d.date}`);
     if (d && s.opcat.deposit && Number(s.opcat.deposit.date.slice(0, 4)) > d.year)
       issue([...at, 'npm', 'designation', 'year'], 'designated before the OPCAT deposit');
   }

@@ -22,7 +22,12 @@ export interface IssuesLike {
 
 /** The dotted place of a path, or the root label when the path is empty. */
 export function issuePlace(path: readonly PropertyKey[], root = '(root)'): string {
-  return path.map(String).filter((p) => p !== '').join('.') || root;
+  return (
+    path
+      .map(String)
+      .filter((p) => p !== '')
+      .join('.') || root
+  );
 }
 
 /** One `place: message` line per issue. */

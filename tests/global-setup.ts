@@ -75,9 +75,7 @@ async function startServers(): Promise<SharedServers> {
   try {
     const workflowsIndex = join(repoRoot, 'workflows', 'index.ts');
     const [temporalResult, natsResult, bundlePath] = await Promise.all([
-      temporalAddressFromEnv
-        ? undefined
-        : startTemporalDevServer({ logDir: join(runDir, 'logs'), uiPort: false, startTimeoutMs: 90_000 }),
+      temporalAddressFromEnv ? undefined : startTemporalDevServer({ logDir: join(runDir, 'logs'), uiPort: false, startTimeoutMs: 90_000 }),
       natsUrlFromEnv ? undefined : startNatsServer({ storeDir: join(runDir, 'nats'), logDir: join(runDir, 'logs') }),
       existsSync(workflowsIndex)
         ? bundleWorkflowCode({ workflowsPath: workflowsIndex, logger: new DefaultLogger('WARN') }).then(({ code }) => {

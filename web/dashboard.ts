@@ -23,10 +23,17 @@ import { errorView } from './views/error.js';
  */
 
 /** How the dashboard answers a request the access check refused: the login page, or a 403 page. */
-export function dashboardAuthFailure(request: FastifyRequest, reply: FastifyReply, outcome: Extract<AuthOutcome, { ok: false }>): FastifyReply {
+export function dashboardAuthFailure(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: Extract<AuthOutcome, { ok: false }>,
+): FastifyReply {
   if (outcome.status === 401) {
     const next = request.method === 'GET' ? request.url : '/ui';
-    return reply.code(303).header('location', `/ui/login?next=${encodeURIComponent(next)}`).send();
+    return reply
+      .code(303)
+      .header('location', `/ui/login?next=${encodeURIComponent(next)}`)
+      .send();
   }
   return sendPage(reply, 403, { title: 'Not allowed', body: errorView(403, outcome.message), user: request.apiKey });
 }
@@ -39,16 +46,25 @@ export const dashboardRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
   // Forms: same origin, and (once signed in) the session's CSRF token.
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
-    const ok = sameOrigin(request) && (request.routeOptions.config.access === 'public' || sessions.checkCsrf(request.session ?? '', field(request.body as Record<string, string>, '_csrf')));
+    const ok =
+      sameOrigin(request) &&
+      (request.routeOptions.config.access === 'public' ||
+        sessions.checkCsrf(request.session ?? '', field(request.body as Record<string, string>, '_csrf')));
     if (!ok) {
       request.log.warn({ url: request.url }, 'refused a dashboard form: cross-origin or bad CSRF token');
-      return render(request, reply, 403, 'Not allowed', errorView(403, 'This form is out of date or came from another site. Go back, reload the page and try again.'));
+      return render(
+        request,
+        reply,
+        403,
+        'Not allowed',
+        errorView(403, 'This form is out of date or came from another site. Go back, reload the page and try again.'),
+      );
     }
   });
 
   // Server faults: the page says what to do, the log (under the request id) says what happened.
   app.setErrorHandler((err, request, reply) => {
-    const status = err instanceof CampaignError ? errorCodes[err.code].http : (err as { statusCode?: number }).statusCode ?? 500;
+    const status = err instanceof CampaignError ? errorCodes[err.code].http : ((err as { statusCode?: number }).statusCode ?? 500);
     logServerFault(err, request, status);
     const message = status < 500 ? (err as Error).message : serverFaultMessage(err, 'dashboard');
     return render(request, reply, status, 'Error', errorView(status, message));

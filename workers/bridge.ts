@@ -9,11 +9,7 @@ import { loadTemplates } from '../infra/templates.js';
 import { campaignCommandSchema, type CommandResult } from '../shared/campaign/commands.js';
 import type { Config } from '../shared/config.js';
 import { CampaignError } from '../shared/errors.js';
-import {
-  campaignIdFromCommandSubject,
-  commandSubscriptionSubject,
-  type CommandReply,
-} from '../shared/events/command-messages.js';
+import { campaignIdFromCommandSubject, commandSubscriptionSubject, type CommandReply } from '../shared/events/command-messages.js';
 import { roleAllows } from '../shared/ids.js';
 import { invalidError } from '../shared/validation.js';
 
@@ -51,11 +47,7 @@ const refusal = (requestId: string, code: CampaignError['code'], message: string
 });
 
 /** Turns one request into its reply; never throws (a thrown error would leave the requester waiting). */
-export async function answerCommand(
-  deps: Pick<BridgeDeps, 'campaigns' | 'config'>,
-  subject: string,
-  body: string,
-): Promise<CommandReply> {
+export async function answerCommand(deps: Pick<BridgeDeps, 'campaigns' | 'config'>, subject: string, body: string): Promise<CommandReply> {
   const campaignId = campaignIdFromCommandSubject(deps.config.COMMANDS_SUBJECT_PREFIX, subject);
   if (!campaignId) return refusal('', 'invalid', `no campaign id in subject ${subject}`, ['subject: <prefix>.<campaignId>']);
   let json: unknown;

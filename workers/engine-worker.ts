@@ -29,7 +29,11 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker> {
   const { config, logger } = deps;
   const activities: CampaignActivities = {
-    ...createPublishActivities({ js: deps.nc instanceof Promise ? deps.nc.then((nc) => jetstream(nc)) : jetstream(deps.nc), config, logger }),
+    ...createPublishActivities({
+      js: deps.nc instanceof Promise ? deps.nc.then((nc) => jetstream(nc)) : jetstream(deps.nc),
+      config,
+      logger,
+    }),
     ...createTemplateActivities(deps.templates),
     ...createInformActivities({ client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }),
   };

@@ -1,12 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import {
-  PermanentEventError,
-  subscribeEvents,
-  type EventHandler,
-  type EventSubscription,
-} from '../clients/events-subscriber.js';
+import { PermanentEventError, subscribeEvents, type EventHandler, type EventSubscription } from '../clients/events-subscriber.js';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';

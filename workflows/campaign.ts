@@ -39,8 +39,7 @@ import { formatIssues } from '../shared/validation.js';
  */
 
 export type CampaignWorkflowInput =
-  | { start: StartCampaign; continueAsNewAfter?: number }
-  | { continued: Continued; continueAsNewAfter?: number };
+  { start: StartCampaign; continueAsNewAfter?: number } | { continued: Continued; continueAsNewAfter?: number };
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<ReturnType<typeof viewCampaign>> {
   let state: CampaignState;
@@ -65,8 +64,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       state = outcome.state;
       take(outcome.effects);
     } catch (err) {
-      if (err instanceof StartError || err instanceof z.ZodError)
-        throw ApplicationFailure.nonRetryable(err.message, 'invalid-start');
+      if (err instanceof StartError || err instanceof z.ZodError) throw ApplicationFailure.nonRetryable(err.message, 'invalid-start');
       throw err;
     }
   } else {
@@ -110,8 +108,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
       const cmd = parseCommand(raw);
       if (Object.hasOwn(state.requests, cmd.requestId)) return; // a repeat: the handler returns the first result
       const rejection = checkCommand(state, cmd, dateOfInstant(Date.now()));
-      if (rejection)
-        throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
+      if (rejection) throw ApplicationFailure.create({ type: rejection.code, message: rejection.message, nonRetryable: true });
     },
   });
   setHandler(commandSignal, (raw) => {

@@ -4,7 +4,16 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { CampaignError } from '../../shared/errors.js';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
-import { json, campaignParams, campaignSummarySchema, campaignView, errorResponses, listQuery, startBody, writeHeaders } from '../schemas.js';
+import {
+  json,
+  campaignParams,
+  campaignSummarySchema,
+  campaignView,
+  errorResponses,
+  listQuery,
+  startBody,
+  writeHeaders,
+} from '../schemas.js';
 
 /**
  * Campaigns: start (programme leads), list with filters and show (any role). Country-scoped keys see
@@ -26,7 +35,8 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
         response: {
           201: json('Started: the campaign as it is now (Location names it)', campaignView),
           200: json('Already started with this Idempotency-Key: the campaign it started', campaignView),
-          ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -41,13 +51,22 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       }
       try {
         const view = await ctx.campaigns.start(body, caller);
-        return reply.code(201).header('location', `/campaigns/${encodeURIComponent(view.campaignId)}`).send(view);
+        return reply
+          .code(201)
+          .header('location', `/campaigns/${encodeURIComponent(view.campaignId)}`)
+          .send(view);
       } catch (err) {
         if (!(derived && err instanceof CampaignError && err.code === 'conflict' && body.campaignId)) throw err;
         const existing = await ctx.campaigns.view(body.campaignId, caller);
         if (existing.country !== body.country || existing.templateId !== body.template)
-          throw new CampaignError('conflict', 'this Idempotency-Key was already used for a different campaign', ['idempotency-key: already used']);
-        return reply.code(200).header('idempotent-replayed', 'true').header('location', `/campaigns/${encodeURIComponent(existing.campaignId)}`).send(existing);
+          throw new CampaignError('conflict', 'this Idempotency-Key was already used for a different campaign', [
+            'idempotency-key: already used',
+          ]);
+        return reply
+          .code(200)
+          .header('idempotent-replayed', 'true')
+          .header('location', `/campaigns/${encodeURIComponent(existing.campaignId)}`)
+          .send(existing);
       }
     },
   );
@@ -60,7 +79,10 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
         tags: ['campaigns'],
         summary: 'List campaigns, filtered by country, region, template, status or overdue',
         querystring: listQuery,
-        response: { 200: json('Matching campaigns (only those of your countries for a country-scoped key)', z.array(campaignSummarySchema)), ...errorResponses(400, 401, 403, 503) },
+        response: {
+          200: json('Matching campaigns (only those of your countries for a country-scoped key)', z.array(campaignSummarySchema)),
+          ...errorResponses(400, 401, 403, 503),
+        },
       },
     },
     async (request) => {

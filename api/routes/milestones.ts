@@ -21,7 +21,10 @@ import {
 /** The command a route runs, which also names it in a refusal ("role viewer may not complete"), as the engine does. */
 const commandType = (action: 'complete' | 'skip' | 'reopen' | 'assign' | 'notes' | 'extend') => (action === 'notes' ? 'note' : action);
 
-const responses = { 200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503) };
+const responses = {
+  200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse),
+  ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503),
+};
 
 /**
  * Milestone commands. Staff complete, skip, reopen, assign and annotate; programme leads extend a
@@ -57,7 +60,14 @@ export const milestoneRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = 
     '/campaigns/:id/notes',
     {
       config: { access: 'staff', what: 'command', action: 'note' },
-      schema: { tags: ['campaigns'], summary: 'Add a note to the campaign', headers: writeHeaders, params: campaignParams, body: noteBody, response: responses },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Add a note to the campaign',
+        headers: writeHeaders,
+        params: campaignParams,
+        body: noteBody,
+        response: responses,
+      },
     },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'note' }),
   );

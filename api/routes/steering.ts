@@ -1,9 +1,23 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { runCommand } from '../commands.js';
 import type { RouteContext } from '../../http/route-context.js';
-import { cancelBody, campaignParams, commandResponse, errorResponses, inputParams, json, pauseBody, resumeBody, setInputBody, writeHeaders } from '../schemas.js';
+import {
+  cancelBody,
+  campaignParams,
+  commandResponse,
+  errorResponses,
+  inputParams,
+  json,
+  pauseBody,
+  resumeBody,
+  setInputBody,
+  writeHeaders,
+} from '../schemas.js';
 
-const responses = { 200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse), ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503) };
+const responses = {
+  200: json('Accepted: the request id, the events it caused and the campaign as it is now', commandResponse),
+  ...errorResponses(400, 401, 403, 404, 409, 413, 422, 503),
+};
 
 /** Steering a campaign, for programme leads: pause, resume, cancel, and correct an input. */
 export const steeringRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
@@ -30,7 +44,12 @@ export const steeringRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
     '/campaigns/:id/inputs/:name',
     {
       config: config('set-input'),
-      schema: { ...schema, params: inputParams, summary: "Correct one of the campaign's inputs (e.g. the state's UNCAT status)", body: setInputBody },
+      schema: {
+        ...schema,
+        params: inputParams,
+        summary: "Correct one of the campaign's inputs (e.g. the state's UNCAT status)",
+        body: setInputBody,
+      },
     },
     async (request) => runCommand(ctx, request, request.params.id, { ...request.body, type: 'set-input', name: request.params.name }),
   );

@@ -36,7 +36,9 @@ export const templateRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       const { version } = request.query;
       const template = ctx.templates.findTemplate(id, version);
       if (!template)
-        throw new CampaignError('not-found', `unknown template ${id}${version ? ` v${version}` : ''}`, ['id: not found; see GET /templates']);
+        throw new CampaignError('not-found', `unknown template ${id}${version ? ` v${version}` : ''}`, [
+          'id: not found; see GET /templates',
+        ]);
       return template;
     },
   );

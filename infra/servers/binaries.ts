@@ -79,9 +79,7 @@ export function resolveNatsServer(env: NodeJS.ProcessEnv = process.env): string 
  * Checks that its jars and a Java runtime are there, since the SDK would only report a timeout.
  */
 export function resolveTestServerLauncher(env: NodeJS.ProcessEnv = process.env): string {
-  const launcher = firstExecutable('time-skipping test server launcher', [
-    join(repoRoot, 'scripts', 'temporal-test-server'),
-  ]);
+  const launcher = firstExecutable('time-skipping test server launcher', [join(repoRoot, 'scripts', 'temporal-test-server')]);
   const libDir = join(cacheDir(env), 'temporal-test-server', 'lib');
   let jars: string[] = [];
   try {

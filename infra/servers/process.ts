@@ -187,9 +187,7 @@ export async function waitUntil(
       const info = await options.process.exited;
       throw new Error(
         `${options.what} exited during start-up (code ${String(info.code)}, signal ${String(info.signal)}).` +
-          (options.process.logFile
-            ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}`
-            : ''),
+          (options.process.logFile ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}` : ''),
       );
     }
     try {
@@ -199,9 +197,7 @@ export async function waitUntil(
     }
     if (Date.now() > deadline) {
       const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      const log = options.process?.logFile
-        ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}`
-        : '';
+      const log = options.process?.logFile ? `\nLast lines of ${options.process.logFile}:\n${tailFile(options.process.logFile)}` : '';
       throw new Error(`${options.what} was not healthy within ${options.timeoutMs} ms${reason}.${log}`);
     }
     await new Promise((r) => setTimeout(r, interval));

@@ -22,8 +22,7 @@ const common = {
 const milestone = { milestone: slug };
 const dueOn = { dueOn: isoDate.optional() };
 
-const def = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ type: z.literal(type), ...common, ...shape });
+const def = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...common, ...shape });
 
 export const campaignStarted = def('campaign-started', {
   startDate: isoDate,
@@ -95,4 +94,7 @@ export type DomainEventType = DomainEvent['type'];
 export const domainEventTypes = domainEventSchema.options.map<DomainEventType>((o) => o.shape.type.value);
 
 /** The fields every event has, filled by the state machine. */
-export type EventCommon = Pick<DomainEvent, 'campaignId' | 'templateId' | 'templateVersion' | 'country' | 'region' | 'sequence' | 'occurredAt' | 'actor'>;
+export type EventCommon = Pick<
+  DomainEvent,
+  'campaignId' | 'templateId' | 'templateVersion' | 'country' | 'region' | 'sequence' | 'occurredAt' | 'actor'
+>;

@@ -92,7 +92,11 @@ export function startCampaign(input: StartCampaign, now: number, options: Machin
 
   tx.record(input.actor, 'campaign started', { detail: `${input.template.id} v${input.template.version} for ${input.country}` });
   tx.emit(
-    { type: 'campaign-started', startDate: input.startDate, ...(input.parentCampaignId ? { parentCampaignId: input.parentCampaignId } : {}) },
+    {
+      type: 'campaign-started',
+      startDate: input.startDate,
+      ...(input.parentCampaignId ? { parentCampaignId: input.parentCampaignId } : {}),
+    },
     input.actor,
   );
 
@@ -191,7 +195,8 @@ export function applyCommand(
 
   // Check before the transition copies the state: a refusal then costs no copy.
   const rejection = checkCommand(state, cmd, dateOfInstant(now));
-  if (rejection) return { state, effects: { events: [], followOns: [], informs: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
+  if (rejection)
+    return { state, effects: { events: [], followOns: [], informs: [] }, result: { ok: false, requestId: cmd.requestId, ...rejection } };
   const tx = new Transition(state, now, { ...currentBehaviour, ...options });
 
   const { actor, requestId } = cmd;
@@ -226,11 +231,20 @@ export function applyCommand(
       const previousDueOn = m.dueOn as string;
       m.extensions.push({ by: cmd.by, reason: cmd.reason, legalBasis: cmd.legalBasis, actor, at: tx.at });
       // The same rule settle applies (rule date + all extensions), so the event and the state agree.
-      const dueOn = dueDate(tx.def(cmd.milestone), tx.facts(), m.extensions.map((e) => e.by)) ?? addDuration(previousDueOn, cmd.by);
+      const dueOn =
+        dueDate(
+          tx.def(cmd.milestone),
+          tx.facts(),
+          m.extensions.map((e) => e.by),
+        ) ?? addDuration(previousDueOn, cmd.by);
       m.dueOn = dueOn;
       m.remindersSent = [];
       m.overdueNotified = false;
-      tx.record(actor, 'deadline extended', { milestone: cmd.milestone, detail: `${cmd.by} (${cmd.legalBasis}): ${cmd.reason}`, requestId });
+      tx.record(actor, 'deadline extended', {
+        milestone: cmd.milestone,
+        detail: `${cmd.by} (${cmd.legalBasis}): ${cmd.reason}`,
+        requestId,
+      });
       tx.emit({ type: 'deadline-extended', milestone: cmd.milestone, previousDueOn, dueOn, by: cmd.by, legalBasis: cmd.legalBasis }, actor);
       break;
     }
@@ -244,7 +258,9 @@ export function applyCommand(
       // Reminders that fell due while paused are not announced late.
       for (const def of s.template.milestones) {
         const m = tx.milestone(def.id);
-        if (m.dueOn) for (const r of def.reminders) if (subtractDuration(m.dueOn, r) < tx.today && !m.remindersSent.includes(r)) m.remindersSent.push(r);
+        if (m.dueOn)
+          for (const r of def.reminders)
+            if (subtractDuration(m.dueOn, r) < tx.today && !m.remindersSent.includes(r)) m.remindersSent.push(r);
       }
       tx.record(actor, 'resumed', { requestId });
       tx.emit({ type: 'campaign-resumed' }, actor);

@@ -1,12 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import {
-  CampaignCountry,
-  CampaignOverdue,
-  CampaignRegion,
-  CampaignStage,
-  CampaignStatus,
-  CampaignTemplate,
-} from '../search-attributes.js';
+import { CampaignCountry, CampaignOverdue, CampaignRegion, CampaignStage, CampaignStatus, CampaignTemplate } from '../search-attributes.js';
 import type { CampaignView } from './view.js';
 
 /** Search attribute values mirrored from a campaign, so campaigns can be listed and filtered. */

@@ -20,7 +20,7 @@ export function settle(tx: Transition, pending?: ReadonlySet<string>): void {
   const order = topologicalOrder(state.template);
 
   // Automatic completions can unblock further automatic milestones, so repeat until nothing moves.
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
     for (const def of order) if (settleMilestone(tx, def, pending ?? new Set())) moved = true;
   }
@@ -66,7 +66,11 @@ function settleMilestone(tx: Transition, def: Milestone, pending: ReadonlySet<st
     return true;
   }
 
-  const due = dueDate(def, tx.facts(), m.extensions.map((e) => e.by));
+  const due = dueDate(
+    def,
+    tx.facts(),
+    m.extensions.map((e) => e.by),
+  );
   if (due !== m.dueOn) {
     if (due) m.dueOn = due;
     else delete m.dueOn;
@@ -169,7 +173,9 @@ export function skipAlternatives(tx: Transition, def: Milestone, actor: Actor): 
 
 /** Values of an input mapping, read from this campaign (inputs, completion dates, evidence). */
 export function resolveMapping(
-  state: Pick<CampaignState, 'inputs'> & { milestones: Record<string, { completedOn?: string; evidence?: Record<string, string> } | undefined> },
+  state: Pick<CampaignState, 'inputs'> & {
+    milestones: Record<string, { completedOn?: string; evidence?: Record<string, string> } | undefined>;
+  },
   mappings: Record<string, InputMapping>,
 ): Record<string, string | number | boolean> {
   const inputs: Record<string, string | number | boolean> = {};
@@ -195,7 +201,8 @@ export function requestFollowOns(tx: Transition, def: Milestone): void {
   const { state } = tx;
   for (const f of def.informs) {
     const inputs = resolveMapping(state, f.inputs);
-    if (Object.keys(inputs).length > 0) tx.effects.informs.push({ milestone: def.id, templateId: f.template, sequence: state.sequence, inputs });
+    if (Object.keys(inputs).length > 0)
+      tx.effects.informs.push({ milestone: def.id, templateId: f.template, sequence: state.sequence, inputs });
   }
   for (const f of def.followOn) {
     const campaignId = `${state.campaignId}~${f.template}`;

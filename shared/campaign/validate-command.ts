@@ -126,7 +126,11 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
       return undefined;
     case 'set-input': {
       const def = state.template.inputs[cmd.name];
-      if (!def) return reject('invalid', `unknown input "${cmd.name}"; the template declares ${Object.keys(state.template.inputs).join(', ') || 'none'}`);
+      if (!def)
+        return reject(
+          'invalid',
+          `unknown input "${cmd.name}"; the template declares ${Object.keys(state.template.inputs).join(', ') || 'none'}`,
+        );
       return checkInputValue(cmd.name, def, cmd.value);
     }
     case 'note':
@@ -142,12 +146,12 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
     case 'complete': {
       if (m.status === 'done') return reject('conflict', `"${def.id}" is already done (on ${m.completedOn})`);
       if (m.status === 'skipped') return reject('conflict', `"${def.id}" was skipped; reopen it first`);
-      if (def.automatic) return reject('invalid', `"${def.id}" completes itself${def.automatic.legalBasis ? ` (${def.automatic.legalBasis})` : ''}`);
+      if (def.automatic)
+        return reject('invalid', `"${def.id}" completes itself${def.automatic.legalBasis ? ` (${def.automatic.legalBasis})` : ''}`);
       if (!roleAllows(cmd.actor.role, def.role)) return reject('forbidden', `"${def.id}" may be completed only by ${def.role}`);
       const open = def.dependsOn.filter((d) => !['done', 'skipped'].includes(state.milestones[d]?.status ?? ''));
       if (open.length) return reject('precondition', `"${def.id}" depends on ${open.map((d) => `"${d}"`).join(', ')}, not done yet`);
-      for (const r of def.requires)
-        if (!r.in.includes(state.inputs[r.input] ?? '')) return reject('precondition', r.reason);
+      for (const r of def.requires) if (!r.in.includes(state.inputs[r.input] ?? '')) return reject('precondition', r.reason);
       if (cmd.date > today) return reject('invalid', `date ${cmd.date} is in the future (today is ${today})`);
       for (const d of def.dependsOn) {
         const dep = state.milestones[d];
@@ -177,7 +181,10 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
         return reject('conflict', `${chosen.map((a) => `"${a}"`).join(', ')} was chosen instead of "${def.id}"; reopen it first`);
       const blockers = reopenBlockers(state, def.id);
       if (blockers.length)
-        return reject('conflict', `reopen ${blockers.map((b) => `"${b.id}"`).join(', ')} first: done, and depends on "${def.id}" or what reopening it restores`);
+        return reject(
+          'conflict',
+          `reopen ${blockers.map((b) => `"${b.id}"`).join(', ')} first: done, and depends on "${def.id}" or what reopening it restores`,
+        );
       return undefined;
     }
     case 'assign':

@@ -17,19 +17,17 @@ export const milestoneViewSchema = milestoneStateSchema.extend({
 });
 export type MilestoneView = z.infer<typeof milestoneViewSchema>;
 
-export const campaignViewSchema = campaignStateSchema
-  .omit({ template: true, requests: true, milestones: true })
-  .extend({
-    templateId: z.string(),
-    templateVersion: z.number(),
-    templateTitle: z.string(),
-    today: z.string(),
-    stage: z.string(),
-    progress: z.object({ done: z.number(), skipped: z.number(), total: z.number(), percent: z.number() }),
-    overdue: z.array(z.string()),
-    dueSoon: z.array(z.string()),
-    milestones: z.array(milestoneViewSchema),
-  });
+export const campaignViewSchema = campaignStateSchema.omit({ template: true, requests: true, milestones: true }).extend({
+  templateId: z.string(),
+  templateVersion: z.number(),
+  templateTitle: z.string(),
+  today: z.string(),
+  stage: z.string(),
+  progress: z.object({ done: z.number(), skipped: z.number(), total: z.number(), percent: z.number() }),
+  overdue: z.array(z.string()),
+  dueSoon: z.array(z.string()),
+  milestones: z.array(milestoneViewSchema),
+});
 export type CampaignView = z.infer<typeof campaignViewSchema>;
 
 export const DUE_SOON_DAYS = 30;
@@ -37,7 +35,13 @@ export const DUE_SOON_DAYS = 30;
 export function viewCampaign(state: CampaignState, now: number): CampaignView {
   const today = dateOfInstant(now);
   const milestones: MilestoneView[] = topologicalOrder(state.template).map((def) => {
-    const m = state.milestones[def.id] ?? { id: def.id, status: 'blocked' as const, extensions: [], remindersSent: [], overdueNotified: false };
+    const m = state.milestones[def.id] ?? {
+      id: def.id,
+      status: 'blocked' as const,
+      extensions: [],
+      remindersSent: [],
+      overdueNotified: false,
+    };
     const pending = m.status === 'blocked' || m.status === 'open';
     const overdue = pending && m.dueOn !== undefined && m.dueOn < today;
     return {

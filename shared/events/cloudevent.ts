@@ -63,16 +63,14 @@ export function cloudEventSchemaFor(type: DomainEventType) {
 }
 
 /** Any campaign event's envelope, checked for agreement between the attributes and `data`. */
-export const cloudEventSchema = z
-  .object(envelopeShape(z.string().min(1), domainEventSchema))
-  .superRefine((ce, ctx) => {
-    const expected = toCloudEvent(ce.data);
-    for (const key of ['id', 'source', 'type', 'subject', 'time', 'dataschema'] as const) {
-      if (ce[key] !== expected[key]) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `expected "${expected[key]}" (derived from data)` });
-      }
+export const cloudEventSchema = z.object(envelopeShape(z.string().min(1), domainEventSchema)).superRefine((ce, ctx) => {
+  const expected = toCloudEvent(ce.data);
+  for (const key of ['id', 'source', 'type', 'subject', 'time', 'dataschema'] as const) {
+    if (ce[key] !== expected[key]) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `expected "${expected[key]}" (derived from data)` });
     }
-  });
+  }
+});
 
 export interface CampaignCloudEvent<E extends DomainEvent = DomainEvent> {
   specversion: '1.0';

@@ -57,8 +57,7 @@ export interface EventFilterSet {
  * "any"). Consumers combine them with `filter_subjects` (nats-server 2.10+) or match in process.
  */
 export function eventFilterSubjects(prefix: string, set: EventFilterSet = {}): string[] {
-  const orAny = <T>(values: readonly T[] | undefined): (T | undefined)[] =>
-    values && values.length > 0 ? [...values] : [undefined];
+  const orAny = <T>(values: readonly T[] | undefined): (T | undefined)[] => (values && values.length > 0 ? [...values] : [undefined]);
   const out: string[] = [];
   for (const templateId of orAny(set.templateIds)) {
     for (const country of orAny(set.countries)) {

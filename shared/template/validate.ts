@@ -66,8 +66,16 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
     if (!def || !['enum', 'string', 'boolean'].includes(def.type)) return; // reported by checkInput
     const allowed = def.type === 'enum' ? (def.values ?? []).join(', ') : def.type === 'boolean' ? 'true, false' : 'a string';
     condition.in.forEach((v, k) => {
-      const ok = def.type === 'boolean' ? typeof v === 'boolean' : typeof v === 'string' && (def.type === 'string' || (def.values ?? []).includes(v));
-      if (!ok) ctx.addIssue({ code: 'custom', path: [...path, k], message: `${JSON.stringify(v)} is not a value of input "${condition.input}" (${allowed})` });
+      const ok =
+        def.type === 'boolean'
+          ? typeof v === 'boolean'
+          : typeof v === 'string' && (def.type === 'string' || (def.values ?? []).includes(v));
+      if (!ok)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, k],
+          message: `${JSON.stringify(v)} is not a value of input "${condition.input}" (${allowed})`,
+        });
     });
   };
   const checkAnchor = (path: (string | number)[], anchor: Anchor, owner: string, mustDepend: boolean) => {
@@ -87,12 +95,15 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
   t.milestones.forEach((m, i) => {
     const at = (...rest: (string | number)[]) => ['milestones', i, ...rest];
     m.dependsOn.forEach((d, j) => {
-      if (!byId.has(d)) ctx.addIssue({ code: 'custom', path: at('dependsOn', j), message: `unknown milestone "${d}" in dependsOn of "${m.id}"` });
+      if (!byId.has(d))
+        ctx.addIssue({ code: 'custom', path: at('dependsOn', j), message: `unknown milestone "${d}" in dependsOn of "${m.id}"` });
       if (d === m.id) ctx.addIssue({ code: 'custom', path: at('dependsOn', j), message: `"${m.id}" depends on itself` });
     });
     m.alternativeTo.forEach((a, j) => {
-      if (a === m.id) ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `"${m.id}" cannot be an alternative to itself` });
-      else if (!byId.has(a)) ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `unknown milestone "${a}" in alternativeTo of "${m.id}"` });
+      if (a === m.id)
+        ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `"${m.id}" cannot be an alternative to itself` });
+      else if (!byId.has(a))
+        ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `unknown milestone "${a}" in alternativeTo of "${m.id}"` });
       else if (!byId.get(a)?.alternativeTo.includes(m.id))
         ctx.addIssue({ code: 'custom', path: at('alternativeTo', j), message: `"${a}" must also list "${m.id}" in alternativeTo` });
     });
@@ -126,7 +137,8 @@ function checkReferences(t: TemplateObject, ctx: z.RefinementCtx): void {
     mappings.forEach((f) => {
       for (const [name, mapping] of Object.entries(f.inputs)) {
         const path = at(...f.at, 'inputs', name);
-        if ('input' in mapping && !t.inputs[mapping.input]) ctx.addIssue({ code: 'custom', path, message: `unknown input "${mapping.input}"` });
+        if ('input' in mapping && !t.inputs[mapping.input])
+          ctx.addIssue({ code: 'custom', path, message: `unknown input "${mapping.input}"` });
         if ('milestoneDate' in mapping && !byId.has(mapping.milestoneDate))
           ctx.addIssue({ code: 'custom', path, message: `unknown milestone "${mapping.milestoneDate}"` });
         if ('evidence' in mapping) {

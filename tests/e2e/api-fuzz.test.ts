@@ -81,7 +81,12 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
       },
       { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } },
     );
-    const [th1, th2, th3, ph] = await Promise.all([startCampaign(h, 'TH'), startCampaign(h, 'TH'), startCampaign(h, 'TH'), startCampaign(h, 'PH')]);
+    const [th1, th2, th3, ph] = await Promise.all([
+      startCampaign(h, 'TH'),
+      startCampaign(h, 'TH'),
+      startCampaign(h, 'TH'),
+      startCampaign(h, 'PH'),
+    ]);
     campaignIds = [th1, th2, partWay];
     cancellableIds = [th3, ph];
   });
@@ -188,7 +193,10 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
     'as a programme lead: no 5xx, every response as the document says',
     async () => {
       const run = await fuzz('programme-lead', 'lead', ['examples', 'coverage', 'fuzzing', 'stateful']);
-      expect(run.code, `schemathesis failed (exit ${run.code}); reports in test-artifacts/api-fuzz/\n$ ${run.command}\n\n${run.output}`).toBe(0);
+      expect(
+        run.code,
+        `schemathesis failed (exit ${run.code}); reports in test-artifacts/api-fuzz/\n$ ${run.command}\n\n${run.output}`,
+      ).toBe(0);
     },
     timeout,
   );
@@ -199,7 +207,10 @@ describe('HTTP API fuzzed from its OpenAPI document (schemathesis)', () => {
       // The boundary values (coverage) and call sequences (stateful) are the programme lead's run; this one is
       // about what a scope lets through, on random input.
       const run = await fuzz('country-scoped', 'scopedLead', ['fuzzing']);
-      expect(run.code, `schemathesis failed (exit ${run.code}); reports in test-artifacts/api-fuzz/\n$ ${run.command}\n\n${run.output}`).toBe(0);
+      expect(
+        run.code,
+        `schemathesis failed (exit ${run.code}); reports in test-artifacts/api-fuzz/\n$ ${run.command}\n\n${run.output}`,
+      ).toBe(0);
     },
     timeout,
   );

@@ -65,33 +65,58 @@ describe('campaign end to end on the dev server with JetStream', () => {
       expect(started.region).toBe('asia-pacific');
 
       // Bad commands are refused with the reason, and change nothing.
-      expect((await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'nope', date: today }, staff))).code).toBe('not-found');
+      expect((await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'nope', date: today }, staff))).code).toBe(
+        'not-found',
+      );
       const missing = await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: today }, staff));
       expect(missing.code).toBe('invalid');
       expect(missing.message).toMatch(/minutes/);
       const future = await rejection(
-        campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: '2999-01-01', evidence: { minutes: 'https://example.org/m' } }, staff),
+        campaigns.execute(
+          campaignId,
+          { type: 'complete', milestone: 'dialogue', date: '2999-01-01', evidence: { minutes: 'https://example.org/m' } },
+          staff,
+        ),
       );
       expect(future.message).toMatch(/future/);
-      const badField = await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: 'yesterday' }, staff));
+      const badField = await rejection(
+        campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: 'yesterday' }, staff),
+      );
       expect(badField.issues.some((i) => i.startsWith('date:'))).toBe(true);
 
       const past = subtractDuration(today, 'P10D');
       const done = await campaigns.execute(
         campaignId,
-        { type: 'complete', milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' }, note: 'met the ministry', requestId: 'req-1' },
+        {
+          type: 'complete',
+          milestone: 'dialogue',
+          date: past,
+          evidence: { minutes: 'https://example.org/m' },
+          note: 'met the ministry',
+          requestId: 'req-1',
+        },
         staff,
       );
       expect(done.ok).toBe(true);
       // Same request id again: same answer, no second completion.
       expect(
-        await campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' }, requestId: 'req-1' }, staff),
+        await campaigns.execute(
+          campaignId,
+          { type: 'complete', milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' }, requestId: 'req-1' },
+          staff,
+        ),
       ).toEqual(done);
       const again = await rejection(
-        campaigns.execute(campaignId, { type: 'complete', milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' } }, staff),
+        campaigns.execute(
+          campaignId,
+          { type: 'complete', milestone: 'dialogue', date: past, evidence: { minutes: 'https://example.org/m' } },
+          staff,
+        ),
       );
       expect(again.code).toBe('conflict');
-      expect((await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'decision', date: today }, staff))).code).toBe('forbidden');
+      expect((await rejection(campaigns.execute(campaignId, { type: 'complete', milestone: 'decision', date: today }, staff))).code).toBe(
+        'forbidden',
+      );
 
       await campaigns.execute(campaignId, { type: 'skip', milestone: 'workshop', reason: 'no budget this year' }, staff);
       await campaigns.execute(campaignId, { type: 'reopen', milestone: 'workshop', reason: 'budget found' }, staff);
@@ -100,7 +125,11 @@ describe('campaign end to end on the dev server with JetStream', () => {
       expect((await campaigns.view(campaignId)).status).toBe('paused');
       await campaigns.execute(campaignId, { type: 'resume' }, lead);
       const view = await campaigns.view(campaignId);
-      expect(view.milestones.find((m) => m.id === 'dialogue')).toMatchObject({ status: 'done', completedOn: past, completedBy: staff.actor });
+      expect(view.milestones.find((m) => m.id === 'dialogue')).toMatchObject({
+        status: 'done',
+        completedOn: past,
+        completedBy: staff.actor,
+      });
       expect(view.milestones.find((m) => m.id === 'workshop')?.status).toBe('open');
       expect(view.milestones.find((m) => m.id === 'decision')?.dueOn).toBeDefined();
 
@@ -145,7 +174,9 @@ describe('campaign end to end on the dev server with JetStream', () => {
       await engine.campaigns.start({ template: 'three-step', country: 'PH', campaignId }, lead);
       // Visibility is eventually consistent; poll the list, not a sleep.
       await expect
-        .poll(async () => (await engine.campaigns.list({ country: 'PH', template: 'three-step' })).map((c) => c.campaignId), { timeout: 15_000 })
+        .poll(async () => (await engine.campaigns.list({ country: 'PH', template: 'three-step' })).map((c) => c.campaignId), {
+          timeout: 15_000,
+        })
         .toContain(campaignId);
       await engine.campaigns.execute(campaignId, { type: 'cancel', reason: 'test done' }, lead);
     });

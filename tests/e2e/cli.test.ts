@@ -35,7 +35,8 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
 }
 
 const json = <T>(run: Run): T => JSON.parse(run.stdout) as T;
-const jsonError = (run: Run) => (JSON.parse(run.stderr) as { error: { code: string; message: string; issues: string[]; hint?: string; exitCode: number } }).error;
+const jsonError = (run: Run) =>
+  (JSON.parse(run.stderr) as { error: { code: string; message: string; issues: string[]; hint?: string; exitCode: number } }).error;
 
 function expectExit(run: Run, code: number): void {
   expect(run.code, `exit code; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(code);
@@ -102,7 +103,10 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     const bad = join(scratch, 'bad.yaml');
     writeFileSync(bad, 'id: Bad Id\nversion: 1\ntitle: t\nmilestones:\n  - id: a\n    title: A\n    dependsOn: [nowhere]\n');
     const dangling = join(scratch, 'dangling.yaml');
-    writeFileSync(dangling, 'id: dangling\nversion: 1\ntitle: t\nmilestones:\n  - id: a\n    title: A\n    followOn: [{ template: no-such-template }]\n');
+    writeFileSync(
+      dangling,
+      'id: dangling\nversion: 1\ntitle: t\nmilestones:\n  - id: a\n    title: A\n    followOn: [{ template: no-such-template }]\n',
+    );
     const [list, show, text, missing, valid, invalid, notFitting] = await Promise.all([
       cli(['templates', 'list', '--json']),
       cli(['templates', 'show', 'opcat-ratification', '--json']),
@@ -138,8 +142,19 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     const id = uniqueId('cli-kh');
     const started = await engine.run(() =>
       cli([
-        'campaign', 'start', '--template', 'uncat-ratification', '--country', 'kh', '--id', id, '--owner', 'sok',
-        '--completed', `ministry-dialogue=${daysAgo(40)}`, '--json',
+        'campaign',
+        'start',
+        '--template',
+        'uncat-ratification',
+        '--country',
+        'kh',
+        '--id',
+        id,
+        '--owner',
+        'sok',
+        '--completed',
+        `ministry-dialogue=${daysAgo(40)}`,
+        '--json',
       ]),
     );
     expectExit(started, 0);
@@ -155,7 +170,17 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
         cli(['campaign', 'start', '--template', 'uncat-ratification', '--country', 'XX', '--start-date', '2024-02-30', '--json']),
         cli(['campaign', 'start', '--template', 'no-such-process', '--country', 'KH', '--json']),
         cli(['campaign', 'start', '--template', 'uncat-ratification', '--country', 'KH', '--role', 'viewer']),
-        cli(['campaign', 'start', '--template', 'uncat-ratification', '--country', 'KH', '--completed', 'ministry-dialogue=2999-01-01', '--json']),
+        cli([
+          'campaign',
+          'start',
+          '--template',
+          'uncat-ratification',
+          '--country',
+          'KH',
+          '--completed',
+          'ministry-dialogue=2999-01-01',
+          '--json',
+        ]),
         cli(['campaign', 'start', '--template', 'uncat-ratification', '--country', 'KH'], { ADVOCACY_ROLE: 'system' }),
       ]),
     );
@@ -178,7 +203,11 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expect(system.stderr).toMatch(/does not act with the system role/);
 
     const [show, text, notFound] = await engine.run(() =>
-      Promise.all([cli(['campaign', 'show', id, '--json']), cli(['campaign', 'show', id]), cli(['campaign', 'show', 'no-such-campaign', '--json'])]),
+      Promise.all([
+        cli(['campaign', 'show', id, '--json']),
+        cli(['campaign', 'show', id]),
+        cli(['campaign', 'show', 'no-such-campaign', '--json']),
+      ]),
     );
     expectExit(show, 0);
     expect(json<CampaignView>(show).campaignId).toBe(id);
@@ -222,7 +251,16 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
       cli(['milestone', 'complete', id, milestone, '--date', date, ...extra, '--json'], staff);
 
     const done = await engine.run(() =>
-      complete('ministry-dialogue', daysAgo(30), '--evidence', 'ministries=Foreign Affairs; Justice', '--note', 'met both', '--request-id', 'req-1'),
+      complete(
+        'ministry-dialogue',
+        daysAgo(30),
+        '--evidence',
+        'ministries=Foreign Affairs; Justice',
+        '--note',
+        'met both',
+        '--request-id',
+        'req-1',
+      ),
     );
     expectExit(done, 0);
     const result = json<{ ok: boolean; requestId: string; events: number[]; actor: unknown; campaign: CampaignView }>(done);
@@ -285,11 +323,15 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     ]);
     const [assign, note, milestoneNote, reopen, skipNoReason, extendBad, extendBlocked] = steps as [Run, Run, Run, Run, Run, Run, Run];
     expectExit(assign, 0);
-    expect(json<{ campaign: CampaignView }>(assign).campaign.milestones.find((m) => m.id === 'government-decision')?.owner).toBe('minister-liaison');
+    expect(json<{ campaign: CampaignView }>(assign).campaign.milestones.find((m) => m.id === 'government-decision')?.owner).toBe(
+      'minister-liaison',
+    );
     expectExit(note, 0);
     expectExit(milestoneNote, 0);
     expectExit(reopen, 0);
-    expect(json<{ campaign: CampaignView }>(reopen).campaign.milestones.find((m) => m.id === 'inter-ministerial-review')?.status).toBe('open');
+    expect(json<{ campaign: CampaignView }>(reopen).campaign.milestones.find((m) => m.id === 'inter-ministerial-review')?.status).toBe(
+      'open',
+    );
     expectExit(skipNoReason, 2);
     expect(jsonError(skipNoReason).issues).toEqual(['--reason: required']);
     expectExit(extendBad, 2);
@@ -342,7 +384,19 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
   it('changes a campaign input as a programme lead, checked against the template', async () => {
     const id = uniqueId('cli-vn');
     const started = await engine.run(() =>
-      cli(['campaign', 'start', '--template', 'opcat-ratification', '--country', 'VN', '--id', id, '--input', 'uncatStatus=signed', '--json']),
+      cli([
+        'campaign',
+        'start',
+        '--template',
+        'opcat-ratification',
+        '--country',
+        'VN',
+        '--id',
+        id,
+        '--input',
+        'uncatStatus=signed',
+        '--json',
+      ]),
     );
     expectExit(started, 0);
     expect(json<CampaignView>(started).inputs.uncatStatus).toBe('signed');
@@ -390,11 +444,16 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
 
     const again = await engine.run(() => cli(['seed', '--country', 'PH', '--country', 'TH', '--id-prefix', prefix, '--json']));
     expectExit(again, 0);
-    const outcomes = json<{ countries: { campaigns: { outcome: string }[] }[] }>(again).countries.flatMap((c) => c.campaigns.map((x) => x.outcome));
+    const outcomes = json<{ countries: { campaigns: { outcome: string }[] }[] }>(again).countries.flatMap((c) =>
+      c.campaigns.map((x) => x.outcome),
+    );
     expect(outcomes).toEqual(['exists', 'exists']);
     expect(again.stderr).toBe(''); // JSON mode and not a terminal: no progress noise
 
-    const [unknown, notInData] = await Promise.all([cli(['seed', '--country', 'XX', '--dry-run']), cli(['seed', '--country', 'FR', '--dry-run', '--json'])]);
+    const [unknown, notInData] = await Promise.all([
+      cli(['seed', '--country', 'XX', '--dry-run']),
+      cli(['seed', '--country', 'FR', '--dry-run', '--json']),
+    ]);
     expectExit(unknown, 2);
     expect(unknown.stderr).toMatch(/--country XX: expected an ISO 3166-1 alpha-2/);
     expectExit(notInData, 3);
@@ -403,17 +462,35 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
 
   it('tails events with filters, as JSON lines or text, and stops on Ctrl-C', async () => {
     const id = uniqueId('cli-np');
-    const started = await engine.run(() => cli(['campaign', 'start', '--template', 'capacity-building', '--country', 'NP', '--id', id, '--json']));
+    const started = await engine.run(() =>
+      cli(['campaign', 'start', '--template', 'capacity-building', '--country', 'NP', '--id', id, '--json']),
+    );
     expectExit(started, 0);
     const [jsonTail, textTail, twoTypes] = await engine.run(() =>
       Promise.all([
         cli(['events', 'tail', '--from-start', '--campaign', id, '--count', '2', '--json']),
         cli(['events', 'tail', '--from-start', '--country', 'np', '--template', 'capacity-building', '--count', '1']),
-        cli(['events', 'tail', '--from-start', '--campaign', id, '--type', 'campaign-started', '--type', 'milestone-opened', '--count', '2', '--json']),
+        cli([
+          'events',
+          'tail',
+          '--from-start',
+          '--campaign',
+          id,
+          '--type',
+          'campaign-started',
+          '--type',
+          'milestone-opened',
+          '--count',
+          '2',
+          '--json',
+        ]),
       ]),
     );
     expectExit(jsonTail, 0);
-    const events = jsonTail.stdout.trim().split('\n').map((l) => cloudEventSchema.parse(JSON.parse(l)));
+    const events = jsonTail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => cloudEventSchema.parse(JSON.parse(l)));
     expect(events.map((e) => [e.data.campaignId, e.data.sequence])).toEqual([
       [id, 1],
       [id, 2],
@@ -424,7 +501,12 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expect(textTail.stderr).toMatch(/listening on .*\.capacity-building\.np\.\*/);
     expect(textTail.stderr).toMatch(/stopped after 1 event/);
     expectExit(twoTypes, 0);
-    expect(twoTypes.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { data: { type: string } }).data.type)).toEqual(['campaign-started', 'milestone-opened']);
+    expect(
+      twoTypes.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { data: { type: string } }).data.type),
+    ).toEqual(['campaign-started', 'milestone-opened']);
 
     // Live: only new events, until Ctrl-C.
     const child = spawnCli(['events', 'tail', '--country', 'NP']);
@@ -433,10 +515,16 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    await eventually(() => Promise.resolve(stderr), (s) => s.includes('listening'));
+    await eventually(
+      () => Promise.resolve(stderr),
+      (s) => s.includes('listening'),
+    );
     expect(stderr).toMatch(/new events only/);
     await engine.run(() => engine.campaigns.execute(id, { type: 'note', text: 'live' }, { actor: { id: 'staff-tail', role: 'staff' } }));
-    await eventually(() => Promise.resolve(stdout), (s) => s.includes('note-added'));
+    await eventually(
+      () => Promise.resolve(stdout),
+      (s) => s.includes('note-added'),
+    );
     expect(stdout).not.toMatch(/campaign-started/); // nothing stored before it started
     expect(stdout).toMatch(/by staff-tail \(staff\)/);
     child.kill('SIGINT');
@@ -445,7 +533,19 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
   });
 
   it('creates, lists and revokes API keys in the store the HTTP API reads; only programme leads manage them', async () => {
-    const created = await cli(['keys', 'create', '--role', 'staff', '--country', 'ph', '--country', 'ID', '--label', 'Manila office', '--json']);
+    const created = await cli([
+      'keys',
+      'create',
+      '--role',
+      'staff',
+      '--country',
+      'ph',
+      '--country',
+      'ID',
+      '--label',
+      'Manila office',
+      '--json',
+    ]);
     expectExit(created, 0);
     const { key, secret } = json<{ key: { id: string; role: string; countries?: string[]; label: string }; secret: string }>(created);
     expect(key).toMatchObject({ role: 'staff', countries: ['ID', 'PH'], label: 'Manila office' });

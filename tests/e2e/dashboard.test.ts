@@ -26,7 +26,9 @@ describe('dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium. Install it with \`sudo apt-get install chromium\` (or run scripts/provision.sh).`);
+      throw new Error(
+        `${CHROMIUM} is missing: the browser tests need Debian's chromium. Install it with \`sudo apt-get install chromium\` (or run scripts/provision.sh).`,
+      );
     mkdirSync(artifacts, { recursive: true });
     h = await startApiHarness();
     await h.app.listen({ host: '127.0.0.1', port: 0 });
@@ -35,7 +37,18 @@ describe('dashboard in headless Chromium', () => {
     const others = [await startCampaign(h, 'PH'), await startCampaign(h, 'TH')];
     // One campaign with history and an overdue milestone, so the list shows its flags.
     await h.engine.campaigns.start(
-      { template: 'api-test', country: 'PH', startDate: subtractDuration(dateOfInstant(Date.now()), 'P2Y'), completed: [{ milestone: 'dialogue', date: subtractDuration(dateOfInstant(Date.now()), 'P20M'), evidence: { minutes: 'https://example.org/m' } }] },
+      {
+        template: 'api-test',
+        country: 'PH',
+        startDate: subtractDuration(dateOfInstant(Date.now()), 'P2Y'),
+        completed: [
+          {
+            milestone: 'dialogue',
+            date: subtractDuration(dateOfInstant(Date.now()), 'P20M'),
+            evidence: { minutes: 'https://example.org/m' },
+          },
+        ],
+      },
       { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } },
     );
     // Visibility is eventually consistent: wait until the list shows all four.
@@ -44,7 +57,10 @@ describe('dashboard in headless Chromium', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(others).toHaveLength(2);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -82,7 +98,8 @@ describe('dashboard in headless Chromium', () => {
 
     // The list: grouped by country, with progress bars and flags.
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Campaigns');
-    for (const country of ['Indonesia', 'Philippines', 'Thailand']) await expect.poll(() => page.getByRole('heading', { level: 2, name: new RegExp(country) }).count()).toBe(1);
+    for (const country of ['Indonesia', 'Philippines', 'Thailand'])
+      await expect.poll(() => page.getByRole('heading', { level: 2, name: new RegExp(country) }).count()).toBe(1);
     expect(await page.locator('progress').count()).toBeGreaterThanOrEqual(4);
     expect(await page.getByText(/overdue/).count()).toBeGreaterThan(0);
     expect(await page.getByText('Sari Wulandari').count()).toBe(1);
@@ -114,7 +131,11 @@ describe('dashboard in headless Chromium', () => {
     const minutes = page.getByLabel('Meeting minutes');
     await expect.poll(() => minutes.getAttribute('aria-invalid')).toBe('true');
     const apiMessage = await h.engine.campaigns
-      .execute(idCampaign, { type: 'complete', milestone: 'dialogue', date: past, evidence: { venue: 'x' } }, { actor: { id: 'probe', role: 'staff' } })
+      .execute(
+        idCampaign,
+        { type: 'complete', milestone: 'dialogue', date: past, evidence: { venue: 'x' } },
+        { actor: { id: 'probe', role: 'staff' } },
+      )
       .then(
         () => 'accepted?!',
         (e: unknown) => (e as CampaignError).message,
@@ -142,7 +163,9 @@ describe('dashboard in headless Chromium', () => {
     expect(await item.locator('.badge').first().textContent()).toBe('Done');
     expect(await item.textContent()).toContain('Sari Wulandari (staff)');
     expect(await item.textContent()).toContain('https://example.org/minutes/2025-ministry');
-    expect(await page.locator('table.history tbody tr').first().textContent()).toMatch(/Sari Wulandari \(staff\).*Completed.*Dialogue with ministries.*Met the director general/s);
+    expect(await page.locator('table.history tbody tr').first().textContent()).toMatch(
+      /Sari Wulandari \(staff\).*Completed.*Dialogue with ministries.*Met the director general/s,
+    );
     await page.screenshot({ path: join(artifacts, 'dashboard-campaign.png'), fullPage: true });
 
     // The same change, seen through the facade (and so by the API and the CLI).
@@ -198,7 +221,12 @@ describe('dashboard in headless Chromium', () => {
     const staff2 = await login('staff');
     const otherSession = await h.app.inject({ method: 'POST', url, headers: { cookie: staff2 }, payload: { ...body, _csrf: csrf } });
     expect(otherSession.statusCode).toBe(403);
-    const crossSite = await h.app.inject({ method: 'POST', url, headers: { cookie: staff, origin: 'https://evil.example' }, payload: { ...body, _csrf: csrf } });
+    const crossSite = await h.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: staff, origin: 'https://evil.example' },
+      payload: { ...body, _csrf: csrf },
+    });
     expect(crossSite.statusCode).toBe(403);
     const ok = await h.app.inject({ method: 'POST', url, headers: { cookie: staff }, payload: { ...body, _csrf: csrf } });
     expect(ok.statusCode).toBe(303);
@@ -215,7 +243,9 @@ describe('dashboard in headless Chromium', () => {
     expect((await h.app.inject({ url: '/ui' })).headers.location).toBe('/ui/login?next=%2Fui');
     expect((await h.app.inject({ url: '/ui', headers: { cookie: `${staff}x` } })).statusCode).toBe(303);
     const { key, secret } = await h.keys.create({ label: 'temporary', role: 'staff' });
-    const temp = String((await h.app.inject({ method: 'POST', url: '/ui/login', payload: { key: secret } })).headers['set-cookie']).split(';')[0] as string;
+    const temp = String((await h.app.inject({ method: 'POST', url: '/ui/login', payload: { key: secret } })).headers['set-cookie']).split(
+      ';',
+    )[0] as string;
     expect((await h.app.inject({ url: '/ui', headers: { cookie: temp } })).statusCode).toBe(200);
     await h.keys.revoke(key.id);
     expect((await h.app.inject({ url: '/ui', headers: { cookie: temp } })).statusCode).toBe(303);

@@ -73,7 +73,8 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     expect(res.statusCode, res.body).toBe(200);
     return res.json<CampaignView>();
   };
-  const apiComplete = (role: RoleName, id: string, milestone: string, body: object) => api(role, 'POST', `/campaigns/${id}/milestones/${milestone}/complete`, body);
+  const apiComplete = (role: RoleName, id: string, milestone: string, body: object) =>
+    api(role, 'POST', `/campaigns/${id}/milestones/${milestone}/complete`, body);
 
   /** A signed-in browser tab for a key (the dashboard's login form). */
   async function signIn(role: RoleName): Promise<Page> {
@@ -118,7 +119,10 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     const scratch = join(inject('runDir'), uniqueId('interfaces'));
     mkdirSync(scratch, { recursive: true });
     baseEnv = cliEnv({ temporal: h.temporal, engine: h.engine, scratch });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     staffPage = await signIn('staff');
   });
   afterAll(async () => {
@@ -130,13 +134,35 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   it('a programme lead starts campaigns for three countries, and each shows in the other two interfaces', async () => {
     // CLI: Cambodia, as programme lead "lead-ana".
     const started = ok<CampaignView>(
-      await cli('lead', ['campaign', 'start', '--template', TEMPLATE, '--country', 'kh', '--start-date', daysAgo(30), '--id', ids.viaCli, '--json']),
+      await cli('lead', [
+        'campaign',
+        'start',
+        '--template',
+        TEMPLATE,
+        '--country',
+        'kh',
+        '--start-date',
+        daysAgo(30),
+        '--id',
+        ids.viaCli,
+        '--json',
+      ]),
     );
     expect(started).toMatchObject({ campaignId: ids.viaCli, country: 'KH', status: 'active', startDate: daysAgo(30) });
     // API: Mongolia, as the programme lead's key; Thailand, as the Thai programme lead's (country-scoped) key.
-    const mn = await api('lead', 'POST', '/campaigns', { template: TEMPLATE, country: 'MN', startDate: daysAgo(30), campaignId: ids.viaApi });
+    const mn = await api('lead', 'POST', '/campaigns', {
+      template: TEMPLATE,
+      country: 'MN',
+      startDate: daysAgo(30),
+      campaignId: ids.viaApi,
+    });
     expect(mn.statusCode, mn.body).toBe(201);
-    const th = await api('scopedLead', 'POST', '/campaigns', { template: TEMPLATE, country: 'TH', startDate: daysAgo(30), campaignId: ids.viaApiScoped });
+    const th = await api('scopedLead', 'POST', '/campaigns', {
+      template: TEMPLATE,
+      country: 'TH',
+      startDate: daysAgo(30),
+      campaignId: ids.viaApiScoped,
+    });
     expect(th.statusCode, th.body).toBe(201);
 
     // Each campaign, through the two interfaces that did not start it: same country, same first milestone
@@ -165,13 +191,21 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     // dashboard's by-country list.
     const all = Object.values(ids).sort();
     await expect
-      .poll(async () => {
-        const run = await cli('viewer', ['campaign', 'list', '--template', TEMPLATE, '--json']);
-        return run.code === 0 ? (JSON.parse(run.stdout) as CampaignSummary[]).map((c) => c.campaignId).sort() : run.stderr;
-      }, { timeout: 20_000, interval: 300 })
+      .poll(
+        async () => {
+          const run = await cli('viewer', ['campaign', 'list', '--template', TEMPLATE, '--json']);
+          return run.code === 0 ? (JSON.parse(run.stdout) as CampaignSummary[]).map((c) => c.campaignId).sort() : run.stderr;
+        },
+        { timeout: 20_000, interval: 300 },
+      )
       .toEqual(all);
     const listed = await api('viewer', 'GET', `/campaigns?template=${TEMPLATE}`);
-    expect(listed.json<CampaignSummary[]>().map((c) => [c.campaignId, c.country]).sort()).toEqual([
+    expect(
+      listed
+        .json<CampaignSummary[]>()
+        .map((c) => [c.campaignId, c.country])
+        .sort(),
+    ).toEqual([
       [ids.viaCli, 'KH'],
       [ids.viaApi, 'MN'],
       [ids.viaApiScoped, 'TH'],
@@ -185,7 +219,19 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   it('a staff member completes a milestone through each interface, and the change shows in the other two', async () => {
     // CLI, on the Mongolian campaign.
     const viaCli = ok<{ campaign: CampaignView; actor: { id: string } }>(
-      await cli('staff', ['milestone', 'complete', ids.viaApi, FIRST, '--date', daysAgo(10), '--evidence', 'participants=NHRIs of MN and KZ', '--note', 'kick-off in Ulaanbaatar', '--json']),
+      await cli('staff', [
+        'milestone',
+        'complete',
+        ids.viaApi,
+        FIRST,
+        '--date',
+        daysAgo(10),
+        '--evidence',
+        'participants=NHRIs of MN and KZ',
+        '--note',
+        'kick-off in Ulaanbaatar',
+        '--json',
+      ]),
     );
     expect(milestone(viaCli.campaign, FIRST).status).toBe('done');
     const mnApi = milestone(await apiShow(ids.viaApi), FIRST);
@@ -202,10 +248,18 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
     expect(mnPage).toContain('NHRIs of MN and KZ');
 
     // API, on the Cambodian campaign (started through the CLI).
-    const viaApi = await apiComplete('staff', ids.viaCli, FIRST, { date: daysAgo(9), evidence: { reportUrl: 'https://example.org/kh/inception' } });
+    const viaApi = await apiComplete('staff', ids.viaCli, FIRST, {
+      date: daysAgo(9),
+      evidence: { reportUrl: 'https://example.org/kh/inception' },
+    });
     expect(viaApi.statusCode, viaApi.body).toBe(200);
     const khCli = milestone(await cliShow(ids.viaCli), FIRST);
-    expect(khCli).toMatchObject({ status: 'done', completedOn: daysAgo(9), completedBy: { id: h.keyInfo.staff.id, role: 'staff' }, evidence: { reportUrl: 'https://example.org/kh/inception' } });
+    expect(khCli).toMatchObject({
+      status: 'done',
+      completedOn: daysAgo(9),
+      completedBy: { id: h.keyInfo.staff.id, role: 'staff' },
+      evidence: { reportUrl: 'https://example.org/kh/inception' },
+    });
     const khPage = await dashboardMilestone(staffPage, ids.viaCli, FIRST);
     expect(khPage).toMatch(/Done/);
     expect(khPage).toContain('Sari Wulandari (staff)');
@@ -242,7 +296,17 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
 
     const [cliMissing, cliFuture, apiMissing, apiFuture] = await Promise.all([
       cli('staff', ['milestone', 'complete', id, SECOND, '--date', daysAgo(1), '--json']),
-      cli('staff', ['milestone', 'complete', id, SECOND, '--date', future, '--evidence', 'reportUrl=https://example.org/kh/baseline', '--json']),
+      cli('staff', [
+        'milestone',
+        'complete',
+        id,
+        SECOND,
+        '--date',
+        future,
+        '--evidence',
+        'reportUrl=https://example.org/kh/baseline',
+        '--json',
+      ]),
       apiComplete('staff', id, SECOND, { date: daysAgo(1) }),
       apiComplete('staff', id, SECOND, { date: future, evidence: { reportUrl: 'https://example.org/kh/baseline' } }),
     ]);
@@ -279,30 +343,59 @@ describe('the three interfaces (CLI, HTTP API, dashboard) over one engine', { ti
   it('makes the same access decisions: who may start, who may complete, and where', async () => {
     const id = ids.viaApi; // Mongolia: its baseline assessment is open
     const body = { date: daysAgo(1), evidence: { reportUrl: 'https://example.org/mn/baseline' } };
-    const [cliStaffStart, apiStaffStart, cliViewerComplete, apiViewerComplete, apiScopedStart, apiScopedShow, apiScopedComplete] = await Promise.all([
-      cli('staff', ['campaign', 'start', '--template', TEMPLATE, '--country', 'LA', '--json']),
-      api('staff', 'POST', '/campaigns', { template: TEMPLATE, country: 'LA' }),
-      cli('viewer', ['milestone', 'complete', id, SECOND, '--date', body.date, '--evidence', `reportUrl=${body.evidence.reportUrl}`, '--json']),
-      apiComplete('viewer', id, SECOND, body),
-      api('scopedLead', 'POST', '/campaigns', { template: TEMPLATE, country: 'MN' }),
-      api('scopedStaff', 'GET', `/campaigns/${id}`),
-      apiComplete('scopedStaff', id, SECOND, body),
-    ]);
+    const [cliStaffStart, apiStaffStart, cliViewerComplete, apiViewerComplete, apiScopedStart, apiScopedShow, apiScopedComplete] =
+      await Promise.all([
+        cli('staff', ['campaign', 'start', '--template', TEMPLATE, '--country', 'LA', '--json']),
+        api('staff', 'POST', '/campaigns', { template: TEMPLATE, country: 'LA' }),
+        cli('viewer', [
+          'milestone',
+          'complete',
+          id,
+          SECOND,
+          '--date',
+          body.date,
+          '--evidence',
+          `reportUrl=${body.evidence.reportUrl}`,
+          '--json',
+        ]),
+        apiComplete('viewer', id, SECOND, body),
+        api('scopedLead', 'POST', '/campaigns', { template: TEMPLATE, country: 'MN' }),
+        api('scopedStaff', 'GET', `/campaigns/${id}`),
+        apiComplete('scopedStaff', id, SECOND, body),
+      ]);
 
     // Staff may not start a campaign: CLI exit 4, API 403, and the dashboard offers no way to.
     const startRefused = failed(cliStaffStart, 4);
-    expect(startRefused).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/^role staff may not .*; it needs programme-lead$/) as unknown });
+    expect(startRefused).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^role staff may not .*; it needs programme-lead$/) as unknown,
+    });
     expect(apiStaffStart.statusCode).toBe(403);
     expect(apiStaffStart.json()).toMatchObject({ code: 'forbidden', message: startRefused.message });
     const staff = await dashboardSession('staff');
     const list = (await h.app.inject({ url: '/ui', headers: { cookie: staff.cookie } })).body;
     // Its only forms: the list's filter (GET) and signing out.
-    expect([...list.matchAll(/<form method="(\w+)" action="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`).sort()).toEqual(['get /ui', 'post /ui/logout']);
-    expect((await h.app.inject({ method: 'POST', url: '/ui/campaigns', headers: { cookie: staff.cookie }, payload: { _csrf: staff.csrf, template: TEMPLATE, country: 'LA' } })).statusCode).toBe(404);
+    expect([...list.matchAll(/<form method="(\w+)" action="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`).sort()).toEqual([
+      'get /ui',
+      'post /ui/logout',
+    ]);
+    expect(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/ui/campaigns',
+          headers: { cookie: staff.cookie },
+          payload: { _csrf: staff.csrf, template: TEMPLATE, country: 'LA' },
+        })
+      ).statusCode,
+    ).toBe(404);
 
     // A viewer may not complete: CLI exit 4, API 403, the dashboard shows no button and refuses the form.
     const completeRefused = failed(cliViewerComplete, 4);
-    expect(completeRefused).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/^role viewer may not .*; it needs staff$/) as unknown });
+    expect(completeRefused).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^role viewer may not .*; it needs staff$/) as unknown,
+    });
     expect(apiViewerComplete.statusCode).toBe(403);
     expect(apiViewerComplete.json()).toMatchObject({ code: 'forbidden', message: completeRefused.message });
     const viewerPage = await signIn('viewer');

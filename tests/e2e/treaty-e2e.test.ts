@@ -62,7 +62,9 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
         },
         lead,
       );
-      await expect.poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(async () => (await campaigns.list({ country, template: 'uncat-ratification' })).length, { timeout: 15_000 })
+        .toBe(1);
 
       // The OPCAT campaign learns from the UNCAT campaign that UNCAT is signed (not yet ratified).
       const opcat = await campaigns.start({ template: 'opcat-ratification', country, campaignId: opcatId }, lead);
@@ -84,7 +86,11 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
 
       // UNCAT deposit: entry into force 30 days later (Art. 27(2)), report a year after (Art. 19(1)).
       const uncatDeposit = ago(50);
-      await campaigns.execute(uncatId, { type: 'complete', milestone: 'deposit', date: uncatDeposit, evidence: { instrumentKind: 'ratification' } }, lead);
+      await campaigns.execute(
+        uncatId,
+        { type: 'complete', milestone: 'deposit', date: uncatDeposit, evidence: { instrumentKind: 'ratification' } },
+        lead,
+      );
       const uncat = await campaigns.view(uncatId);
       const uncatEif = addDuration(uncatDeposit, 'P30D');
       expect(uncat.milestones.find((m) => m.id === 'entry-into-force')).toMatchObject({ status: 'done', completedOn: uncatEif });
@@ -96,7 +102,9 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
       const opcatEif = addDuration(ago(40), 'P30D');
       const after = await campaigns.view(opcatId);
       expect(after.milestones.find((m) => m.id === 'entry-into-force')).toMatchObject({ status: 'done', completedOn: opcatEif });
-      expect(after.followOns).toEqual([{ milestone: 'entry-into-force', templateId: 'npm-designation', campaignId: `${opcatId}~npm-designation` }]);
+      expect(after.followOns).toEqual([
+        { milestone: 'entry-into-force', templateId: 'npm-designation', campaignId: `${opcatId}~npm-designation` },
+      ]);
 
       // The NPM campaign outlives OPCAT's and counts Art. 17 + the Art. 24 Part IV postponement.
       const npmId = `${opcatId}~npm-designation`;
@@ -108,7 +116,9 @@ describe('UNCAT -> OPCAT -> NPM on the dev server', () => {
 
       // The CAT extends the postponement by two years (Art. 24(2)).
       await campaigns.execute(npmId, { type: 'set-input', name: 'art24PartIVExtension', value: 'P2Y', reason: 'CAT decision' }, lead);
-      expect((await campaigns.view(npmId)).milestones.find((m) => m.id === 'legislation-adopted')?.dueOn).toBe(addDuration(opcatEif, 'P6Y'));
+      expect((await campaigns.view(npmId)).milestones.find((m) => m.id === 'legislation-adopted')?.dueOn).toBe(
+        addDuration(opcatEif, 'P6Y'),
+      );
       for (const id of [uncatId, opcatId, npmId]) {
         const view = await campaigns.view(id);
         if (view.status === 'active') await campaigns.execute(id, { type: 'cancel', reason: 'test over' }, lead);

@@ -71,7 +71,10 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
       if (i > 100) throw new Error(`the work list never showed all three campaigns: ${seen.join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -137,7 +140,7 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
     await expect(c.signal(ids.late, { type: 'note', text: 'not mine' }, scoped)).rejects.toMatchObject(unknown);
   });
 
-  it('GET /work answers the same, scoped to a key\'s countries, with 400 on a bad filter', async () => {
+  it("GET /work answers the same, scoped to a key's countries, with 400 on a bad filter", async () => {
     const expected = await h.engine.campaigns.workList({}, viewer);
     const res = await api('viewer', '/work');
     expect(res.statusCode, res.body).toBe(200);
@@ -166,7 +169,11 @@ describe('work list: facade, API, CLI and dashboard agree', { timeout: 120_000 }
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(expected);
     const within = await h.engine.run(() => runCli(['due', '--within', '366', '--json'], env));
-    expect((JSON.parse(within.stdout) as WorkItem[]).map(key)).toEqual([`${ids.late}/decision`, `${ids.soon}/decision`, `${ids.far}/decision`]);
+    expect((JSON.parse(within.stdout) as WorkItem[]).map(key)).toEqual([
+      `${ids.late}/decision`,
+      `${ids.soon}/decision`,
+      `${ids.far}/decision`,
+    ]);
     const unblocked = await h.engine.run(() => runCli(['due', '--within', '366', '--no-blocked', '--json'], env));
     expect((JSON.parse(unblocked.stdout) as WorkItem[]).map(key)).toEqual([`${ids.late}/decision`]);
     const table = await h.engine.run(() => runCli(['due', '--no-color'], env));

@@ -41,8 +41,20 @@ const routes: RouteCase[] = [
     body: { date: today, evidence: { minutes: 'https://example.org/minutes' } },
     scoped: 'campaign',
   },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/skip', access: 'staff', body: { reason: 'not needed' }, scoped: 'campaign' },
-  { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/reopen', access: 'staff', body: { reason: 'by mistake' }, scoped: 'campaign' },
+  {
+    method: 'POST',
+    path: '/campaigns/{id}/milestones/{milestone}/skip',
+    access: 'staff',
+    body: { reason: 'not needed' },
+    scoped: 'campaign',
+  },
+  {
+    method: 'POST',
+    path: '/campaigns/{id}/milestones/{milestone}/reopen',
+    access: 'staff',
+    body: { reason: 'by mistake' },
+    scoped: 'campaign',
+  },
   { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/assign', access: 'staff', body: { owner: 'Sari' }, scoped: 'campaign' },
   { method: 'POST', path: '/campaigns/{id}/milestones/{milestone}/notes', access: 'staff', body: { text: 'a note' }, scoped: 'campaign' },
   {
@@ -56,7 +68,13 @@ const routes: RouteCase[] = [
   { method: 'POST', path: '/campaigns/{id}/pause', access: 'programme-lead', body: { reason: 'elections' }, scoped: 'campaign' },
   { method: 'POST', path: '/campaigns/{id}/resume', access: 'programme-lead', scoped: 'campaign' },
   { method: 'POST', path: '/campaigns/{id}/cancel', access: 'programme-lead', body: { reason: 'closed' }, scoped: 'campaign' },
-  { method: 'POST', path: '/campaigns/{id}/inputs/{name}', access: 'programme-lead', body: { value: 'signed', reason: 'correction' }, scoped: 'campaign' },
+  {
+    method: 'POST',
+    path: '/campaigns/{id}/inputs/{name}',
+    access: 'programme-lead',
+    body: { value: 'signed', reason: 'correction' },
+    scoped: 'campaign',
+  },
 ];
 const publicRoutes = ['/healthz', '/readyz', '/openapi.json', '/docs', '/docs/json'];
 
@@ -69,8 +87,10 @@ describe('API access control on every route', () => {
   let h: ApiHarness;
   let campaignId: string;
   const url = (r: RouteCase) =>
-    r.path.replace('{id}', r.path.startsWith('/templates') ? 'api-test' : campaignId).replace('{milestone}', 'dialogue').replace('{name}', 'uncatStatus') +
-    (r.query ? `?${r.query}` : '');
+    r.path
+      .replace('{id}', r.path.startsWith('/templates') ? 'api-test' : campaignId)
+      .replace('{milestone}', 'dialogue')
+      .replace('{name}', 'uncatStatus') + (r.query ? `?${r.query}` : '');
   const call = (r: RouteCase, headers: Record<string, string>) =>
     h.app.inject({ method: r.method, url: url(r), headers, ...(r.body ? { payload: r.body } : {}) });
 
@@ -80,24 +100,27 @@ describe('API access control on every route', () => {
   });
   afterAll(async () => h?.close());
 
-  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: 401 without a key or with a malformed, wrong or revoked one', async (_name, r) => {
-    const [prefix, id, tail] = h.secrets.staff.split('.') as [string, string, string];
-    const wrongSecret = `${prefix}.${id}.${tail.slice(0, -2)}${tail.endsWith('AA') ? 'BB' : 'AA'}`;
-    const attempts: Record<string, Record<string, string>> = {
-      'no header': {},
-      'not bearer': { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
-      'empty bearer': { authorization: 'Bearer ' },
-      malformed: { authorization: 'Bearer not-a-key' },
-      'wrong secret': { authorization: `Bearer ${wrongSecret}` },
-      revoked: h.auth('revoked'),
-    };
-    for (const [what, headers] of Object.entries(attempts)) {
-      const res = await call(r, headers);
-      expect(res.statusCode, what).toBe(401);
-      expect(res.json(), what).toMatchObject({ statusCode: 401, code: 'unauthorized' });
-      expect(res.headers['www-authenticate'], what).toMatch(/^Bearer/);
-    }
-  });
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    '%s: 401 without a key or with a malformed, wrong or revoked one',
+    async (_name, r) => {
+      const [prefix, id, tail] = h.secrets.staff.split('.') as [string, string, string];
+      const wrongSecret = `${prefix}.${id}.${tail.slice(0, -2)}${tail.endsWith('AA') ? 'BB' : 'AA'}`;
+      const attempts: Record<string, Record<string, string>> = {
+        'no header': {},
+        'not bearer': { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+        'empty bearer': { authorization: 'Bearer ' },
+        malformed: { authorization: 'Bearer not-a-key' },
+        'wrong secret': { authorization: `Bearer ${wrongSecret}` },
+        revoked: h.auth('revoked'),
+      };
+      for (const [what, headers] of Object.entries(attempts)) {
+        const res = await call(r, headers);
+        expect(res.statusCode, what).toBe(401);
+        expect(res.json(), what).toMatchObject({ statusCode: 401, code: 'unauthorized' });
+        expect(res.headers['www-authenticate'], what).toMatch(/^Bearer/);
+      }
+    },
+  );
 
   it.each(routes.filter((r) => below[r.access].length).map((r) => [`${r.method} ${r.path}`, r] as const))(
     '%s: 403 for a role below the route',
@@ -124,7 +147,13 @@ describe('API access control on every route', () => {
     async (_name, r) => {
       const res = await call(r, h.auth(scopedKey[r.access]));
       expect(res.statusCode, res.body).toBe(404);
-      expect(res.json()).toEqual({ statusCode: 404, code: 'not-found', error: 'Not Found', message: `no campaign with id ${campaignId}`, issues: [] });
+      expect(res.json()).toEqual({
+        statusCode: 404,
+        code: 'not-found',
+        error: 'Not Found',
+        message: `no campaign with id ${campaignId}`,
+        issues: [],
+      });
       // An id of the same length that no campaign has: only the id (and the request id) may differ.
       const unknownId = `${campaignId.slice(0, -8)}00000000`;
       const unknown = await h.app.inject({
@@ -135,7 +164,8 @@ describe('API access control on every route', () => {
       });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.body.replaceAll(unknownId, '<id>')).toBe(res.body.replaceAll(campaignId, '<id>'));
-      const comparable = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'x-request-id' && name !== 'date'));
+      const comparable = (headers: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'x-request-id' && name !== 'date'));
       expect(comparable(unknown.headers)).toEqual(comparable(res.headers));
       expect(unknown.headers['x-request-id']).not.toBe(res.headers['x-request-id']);
     },
@@ -150,11 +180,19 @@ describe('API access control on every route', () => {
   it('a scoped key sees only its countries in the list, and may read templates', async () => {
     const th = await startCampaign(h, 'TH');
     await expect
-      .poll(async () => (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('lead') })).json<{ campaignId: string }[]>().map((c) => c.campaignId), {
-        timeout: 15_000,
-      })
+      .poll(
+        async () =>
+          (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('lead') }))
+            .json<{ campaignId: string }[]>()
+            .map((c) => c.campaignId),
+        {
+          timeout: 15_000,
+        },
+      )
       .toEqual(expect.arrayContaining([campaignId, th]));
-    const scoped = (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('scopedStaff') })).json<{ country: string }[]>();
+    const scoped = (await h.app.inject({ url: '/campaigns?template=api-test', headers: h.auth('scopedStaff') })).json<
+      { country: string }[]
+    >();
     expect(scoped.length).toBeGreaterThan(0);
     expect(new Set(scoped.map((c) => c.country))).toEqual(new Set(['TH']));
     expect((await h.app.inject({ url: `/campaigns/${th}`, headers: h.auth('scopedStaff') })).statusCode).toBe(200);
@@ -170,7 +208,9 @@ describe('API access control on every route', () => {
 
   it('covers every route of the OpenAPI document', async () => {
     const doc = (await h.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>();
-    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const tested = [...routes.map((r) => `${r.method} ${r.path}`), 'GET /healthz', 'GET /readyz'];
     expect(documented.sort()).toEqual(tested.sort());
     // The probes say they need no key; every other route requires the bearer key.

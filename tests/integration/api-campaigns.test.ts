@@ -34,7 +34,12 @@ describe('HTTP API on the dev server', () => {
   afterAll(async () => h?.close());
 
   const post = (url: string, role: 'viewer' | 'staff' | 'lead', payload?: unknown, headers: Record<string, string> = {}) =>
-    h.app.inject({ method: 'POST', url, headers: { ...h.auth(role), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    h.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...h.auth(role), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const get = (url: string, role: 'viewer' | 'staff' | 'lead' = 'viewer') => h.app.inject({ url, headers: h.auth(role) });
 
   it('lists and shows templates', async () => {
@@ -42,7 +47,12 @@ describe('HTTP API on the dev server', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual([{ id: 'api-test', version: 1, title: apiTemplate.title, process: 'ratification', versions: [1] }]);
     const one = await get('/templates/api-test');
-    expect(one.json<{ milestones: { id: string }[] }>().milestones.map((m) => m.id)).toEqual(['dialogue', 'workshop', 'decision', 'deposit']);
+    expect(one.json<{ milestones: { id: string }[] }>().milestones.map((m) => m.id)).toEqual([
+      'dialogue',
+      'workshop',
+      'decision',
+      'deposit',
+    ]);
     expect((await get('/templates/api-test?version=2')).statusCode).toBe(404);
     const missing = await get('/templates/nope');
     expect(missing.statusCode).toBe(404);
@@ -53,7 +63,13 @@ describe('HTTP API on the dev server', () => {
     const res = await post('/campaigns', 'lead', { template: 'api-test', country: 'id', owner: 'Jakarta office' });
     expect(res.statusCode).toBe(201);
     const view = res.json<CampaignView>();
-    expect(view).toMatchObject({ country: 'ID', region: 'asia-pacific', templateId: 'api-test', status: 'active', owner: 'Jakarta office' });
+    expect(view).toMatchObject({
+      country: 'ID',
+      region: 'asia-pacific',
+      templateId: 'api-test',
+      status: 'active',
+      owner: 'Jakarta office',
+    });
     expect(res.headers.location).toBe(`/campaigns/${view.campaignId}`);
     expect(view.history[0]?.actor).toEqual({ id: h.keyInfo.lead.id, role: 'programme-lead' });
 
@@ -85,7 +101,12 @@ describe('HTTP API on the dev server', () => {
   it('keeps campaign ids to their country: a scoped key names only its own, "~" is the engine\'s, no id is used twice', async () => {
     const ph = await h.keys.create({ label: 'Philippines lead', role: 'programme-lead', countries: ['PH'] });
     const start = (payload: Record<string, unknown>, authorization = `Bearer ${ph.secret}`) =>
-      h.app.inject({ method: 'POST', url: '/campaigns', headers: { authorization }, payload: { template: 'api-test', country: 'PH', ...payload } });
+      h.app.inject({
+        method: 'POST',
+        url: '/campaigns',
+        headers: { authorization },
+        payload: { template: 'api-test', country: 'PH', ...payload },
+      });
     const refused = async (payload: Record<string, unknown>, issue: RegExp, authorization?: string) => {
       const res = await start(payload, authorization);
       expect(res.statusCode, res.body).toBe(400);
@@ -93,7 +114,11 @@ describe('HTTP API on the dev server', () => {
     };
     // Another country's id space, for a scoped key and for every-country keys alike.
     await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/);
-    await refused({ campaignId: uniqueId('th-taken') }, /^campaignId: ids starting "th-" are for campaigns in TH$/, h.auth('lead').authorization);
+    await refused(
+      { campaignId: uniqueId('th-taken') },
+      /^campaignId: ids starting "th-" are for campaigns in TH$/,
+      h.auth('lead').authorization,
+    );
     // A follow-on's id (`<parent>~<template>`) is the engine's to start.
     await refused({ campaignId: 'x~npm-designation' }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
     await refused({ campaignId: `${uniqueId('ph-parent')}~api-test` }, /^campaignId: .*"~" is reserved for follow-on campaigns/);
@@ -108,7 +133,9 @@ describe('HTTP API on the dev server', () => {
     expect((await post(`/campaigns/${ids.cancelled}/cancel`, 'lead', { reason: 'test done' })).statusCode).toBe(200);
     await h.temporal.client.workflow.getHandle(ids.terminated).terminate('test done');
     for (const id of Object.values(ids)) {
-      await expect.poll(async () => (await h.temporal.client.workflow.getHandle(id).describe()).status.name, { timeout: 15_000 }).not.toBe('RUNNING');
+      await expect
+        .poll(async () => (await h.temporal.client.workflow.getHandle(id).describe()).status.name, { timeout: 15_000 })
+        .not.toBe('RUNNING');
       for (const authorization of [`Bearer ${ph.secret}`, h.auth('lead').authorization]) {
         const again = await start({ campaignId: id }, authorization);
         expect(again.statusCode, again.body).toBe(409);
@@ -120,17 +147,35 @@ describe('HTTP API on the dev server', () => {
   it('lists with filters and validates the query', async () => {
     const id = (await post('/campaigns', 'lead', { template: 'api-test', country: 'MN' })).json<CampaignView>().campaignId;
     await expect
-      .poll(async () => (await get('/campaigns?country=MN&template=api-test&status=active&overdue=false')).json<{ campaignId: string }[]>().map((c) => c.campaignId), {
-        timeout: 15_000,
-      })
+      .poll(
+        async () =>
+          (await get('/campaigns?country=MN&template=api-test&status=active&overdue=false'))
+            .json<{ campaignId: string }[]>()
+            .map((c) => c.campaignId),
+        {
+          timeout: 15_000,
+        },
+      )
       .toContain(id);
     const [summary] = (await get('/campaigns?country=mn')).json<Record<string, unknown>[]>();
-    expect(summary).toMatchObject({ campaignId: id, country: 'MN', region: 'asia-pacific', template: 'api-test', status: 'active', overdue: false });
+    expect(summary).toMatchObject({
+      campaignId: id,
+      country: 'MN',
+      region: 'asia-pacific',
+      template: 'api-test',
+      status: 'active',
+      overdue: false,
+    });
     expect((await get('/campaigns?status=paused&country=MN')).json()).toEqual([]);
     expect((await get('/campaigns?region=asia-pacific&limit=1')).json<unknown[]>()).toHaveLength(1);
     const bad = await get('/campaigns?status=sleeping&overdue=maybe&country=ZZ&colour=red');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json<ErrorJson>().issues.map((i) => i.split(':')[0]).sort()).toEqual(['query colour', 'query country', 'query overdue', 'query status']);
+    expect(
+      bad
+        .json<ErrorJson>()
+        .issues.map((i) => i.split(':')[0])
+        .sort(),
+    ).toEqual(['query colour', 'query country', 'query overdue', 'query status']);
   });
 
   it('runs milestone commands with the engine’s own answers: 400, 403, 404, 409, 422, and records the key as actor', async () => {
@@ -141,7 +186,11 @@ describe('HTTP API on the dev server', () => {
     const shape = await post(url('dialogue', 'complete'), 'staff', { date: 'last week', evidence: { 'bad name': 'x' }, evidance: {} });
     expect(shape.statusCode).toBe(400);
     expect(shape.json<ErrorJson>().issues).toEqual(
-      expect.arrayContaining(['date: expected a calendar date YYYY-MM-DD', 'evidance: unknown field', expect.stringMatching(/^evidence\.bad name: /) as unknown]),
+      expect.arrayContaining([
+        'date: expected a calendar date YYYY-MM-DD',
+        'evidance: unknown field',
+        expect.stringMatching(/^evidence\.bad name: /) as unknown,
+      ]),
     );
     // The engine's refusals: the same messages the facade gives the CLI and the dashboard.
     const missing = await post(url('dialogue', 'complete'), 'staff', { date: past });
@@ -150,7 +199,11 @@ describe('HTTP API on the dev server', () => {
       .execute(id, { type: 'complete', milestone: 'dialogue', date: past }, { actor: { id: 'x', role: 'staff' } })
       .catch((e: unknown) => e as CampaignError);
     expect(direct).toBeInstanceOf(CampaignError);
-    expect(missing.json()).toMatchObject({ code: 'invalid', message: (direct as CampaignError).message, issues: (direct as CampaignError).issues });
+    expect(missing.json()).toMatchObject({
+      code: 'invalid',
+      message: (direct as CampaignError).message,
+      issues: (direct as CampaignError).issues,
+    });
     expect(missing.json<ErrorJson>().message).toBe('evidence "minutes" (Meeting minutes) is required for "dialogue"');
     const future = await post(url('dialogue', 'complete'), 'staff', { date: '2999-01-01', evidence: { minutes: 'https://example.org/m' } });
     expect(future.json<ErrorJson>().message).toMatch(/in the future/);
@@ -188,11 +241,17 @@ describe('HTTP API on the dev server', () => {
     expect(skipRequired.statusCode).toBe(422);
     expect(skipRequired.json()).toMatchObject({ code: 'precondition' });
     // Not yet possible: depends on an open milestone.
-    expect((await post(url('deposit', 'complete'), 'staff', { date: today, evidence: { instrument: 'ratification' } })).statusCode).toBe(422);
+    expect((await post(url('deposit', 'complete'), 'staff', { date: today, evidence: { instrument: 'ratification' } })).statusCode).toBe(
+      422,
+    );
 
     expect((await post(url('workshop', 'skip'), 'staff', { reason: 'no budget this year' })).statusCode).toBe(200);
     expect((await post(url('workshop', 'reopen'), 'staff', { reason: 'budget found' })).statusCode).toBe(200);
-    expect((await post(url('workshop', 'assign'), 'staff', { owner: 'Sari' })).json<Accepted>().campaign.milestones.find((m) => m.id === 'workshop')?.owner).toBe('Sari');
+    expect(
+      (await post(url('workshop', 'assign'), 'staff', { owner: 'Sari' }))
+        .json<Accepted>()
+        .campaign.milestones.find((m) => m.id === 'workshop')?.owner,
+    ).toBe('Sari');
     expect((await post(url('workshop', 'notes'), 'staff', { text: 'venue booked' })).statusCode).toBe(200);
     expect((await post(`/campaigns/${id}/notes`, 'staff', { text: 'elections in April' })).statusCode).toBe(200);
 
@@ -206,16 +265,18 @@ describe('HTTP API on the dev server', () => {
     expect(badDuration.json<ErrorJson>().issues).toEqual(['by: expected a non-negative ISO-8601 duration such as P30D, P1Y or PT12H']);
 
     const history = (await get(`/campaigns/${id}`)).json<CampaignView>().history;
-    expect(history.map((e) => [e.action, e.actor.id])).toEqual([
-      ['campaign started', h.keyInfo.lead.id],
-      ['completed', h.keyInfo.staff.id],
-      ['skipped', h.keyInfo.staff.id],
-      ['reopened', h.keyInfo.staff.id],
-      ['assigned', h.keyInfo.staff.id],
-      ['note', h.keyInfo.staff.id],
-      ['note', h.keyInfo.staff.id],
-      ['deadline extended', h.keyInfo.lead.id],
-    ].map(([action, actor]) => [expect.stringContaining((action as string).split(' ')[0] as string) as unknown, actor]));
+    expect(history.map((e) => [e.action, e.actor.id])).toEqual(
+      [
+        ['campaign started', h.keyInfo.lead.id],
+        ['completed', h.keyInfo.staff.id],
+        ['skipped', h.keyInfo.staff.id],
+        ['reopened', h.keyInfo.staff.id],
+        ['assigned', h.keyInfo.staff.id],
+        ['note', h.keyInfo.staff.id],
+        ['note', h.keyInfo.staff.id],
+        ['deadline extended', h.keyInfo.lead.id],
+      ].map(([action, actor]) => [expect.stringContaining((action as string).split(' ')[0] as string) as unknown, actor]),
+    );
   });
 
   it('steers: pause (with or without a body), resume, set an input, cancel; then refuses changes with 409', async () => {
@@ -226,12 +287,17 @@ describe('HTTP API on the dev server', () => {
     const resumed = await post(`/campaigns/${id}/resume`, 'lead', '', { 'content-type': 'application/json' });
     expect(resumed.statusCode).toBe(200);
     expect(resumed.json<Accepted>().campaign.status).toBe('active');
-    const input = await post(`/campaigns/${id}/inputs/uncatStatus`, 'lead', { value: 'signed', reason: 'corrected from the treaty database' });
+    const input = await post(`/campaigns/${id}/inputs/uncatStatus`, 'lead', {
+      value: 'signed',
+      reason: 'corrected from the treaty database',
+    });
     expect(input.json<Accepted>().campaign.inputs.uncatStatus).toBe('signed');
     const badInput = await post(`/campaigns/${id}/inputs/uncatStatus`, 'lead', { value: 'acceded', reason: 'x' });
     expect(badInput.statusCode).toBe(400);
     expect(badInput.json<ErrorJson>().message).toBe('input "uncatStatus" must be one of none, signed, ratified');
-    expect((await post(`/campaigns/${id}/cancel`, 'lead', {})).json<ErrorJson>().issues).toEqual(['reason: Invalid input: expected string, received undefined']);
+    expect((await post(`/campaigns/${id}/cancel`, 'lead', {})).json<ErrorJson>().issues).toEqual([
+      'reason: Invalid input: expected string, received undefined',
+    ]);
     const cancelled = await post(`/campaigns/${id}/cancel`, 'lead', { reason: 'programme closed' });
     expect(cancelled.json<Accepted>().campaign.status).toBe('cancelled');
     const after = await post(`/campaigns/${id}/resume`, 'lead');
@@ -257,9 +323,19 @@ describe('HTTP API on the dev server', () => {
     const big = await post(`/campaigns/${id}/notes`, 'staff', { text: 'x'.repeat(20_000) });
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ code: 'too-large' });
-    const text = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'content-type': 'application/xml' }, payload: '<note/>' });
+    const text = await h.app.inject({
+      method: 'POST',
+      url: `/campaigns/${id}/notes`,
+      headers: { ...h.auth('staff'), 'content-type': 'application/xml' },
+      payload: '<note/>',
+    });
     expect(text.statusCode).toBe(415);
-    const broken = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'content-type': 'application/json' }, payload: '{"text": ' });
+    const broken = await h.app.inject({
+      method: 'POST',
+      url: `/campaigns/${id}/notes`,
+      headers: { ...h.auth('staff'), 'content-type': 'application/json' },
+      payload: '{"text": ',
+    });
     expect(broken.statusCode).toBe(400);
     const poisoned = await h.app.inject({
       method: 'POST',
@@ -271,7 +347,16 @@ describe('HTTP API on the dev server', () => {
     const nowhere = await get('/campaigns/x/nowhere');
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.json()).toMatchObject({ code: 'not-found' });
-    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/notes`, headers: { ...h.auth('staff'), 'idempotency-key': 'has space' }, payload: { text: 'x' } })).statusCode).toBe(400);
+    expect(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: `/campaigns/${id}/notes`,
+          headers: { ...h.auth('staff'), 'idempotency-key': 'has space' },
+          payload: { text: 'x' },
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 
   it('refuses long or malformed path parameters with 400 in the one error shape, and reads a 200-character id (found by fuzzing)', async () => {
@@ -301,7 +386,9 @@ describe('HTTP API on the dev server', () => {
     }>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes).toMatchObject({ bearerAuth: { type: 'http', scheme: 'bearer' } });
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Campaign', 'CampaignSummary', 'CommandAccepted', 'Error', 'Template']));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Campaign', 'CampaignSummary', 'CommandAccepted', 'Error', 'Template']),
+    );
     const complete = doc.paths['/campaigns/{id}/milestones/{milestone}/complete']?.post;
     expect(Object.keys(complete?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '422', '503']);
     expect(complete?.responses['409']?.description).toMatch(/already done/);
@@ -331,7 +418,11 @@ describe('HTTP API while Temporal is down', () => {
         { method: 'GET' as const, url: '/campaigns' },
         { method: 'GET' as const, url: '/campaigns/abc' },
         { method: 'POST' as const, url: '/campaigns', payload: { template: 'api-test', country: 'ID' } },
-        { method: 'POST' as const, url: '/campaigns/abc/milestones/dialogue/complete', payload: { date: today, evidence: { minutes: 'https://x.org' } } },
+        {
+          method: 'POST' as const,
+          url: '/campaigns/abc/milestones/dialogue/complete',
+          payload: { date: today, evidence: { minutes: 'https://x.org' } },
+        },
       ]) {
         const res = await app.inject({ ...req, headers: auth });
         expect(res.statusCode, req.url).toBe(503);
@@ -341,7 +432,9 @@ describe('HTTP API while Temporal is down', () => {
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
       expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
       // Input is still checked first: a bad body is 400 even while Temporal is down.
-      expect((await app.inject({ method: 'POST', url: '/campaigns/abc/milestones/dialogue/complete', headers: auth, payload: {} })).statusCode).toBe(400);
+      expect(
+        (await app.inject({ method: 'POST', url: '/campaigns/abc/milestones/dialogue/complete', headers: auth, payload: {} })).statusCode,
+      ).toBe(400);
     } finally {
       await app.close();
       await connection.close();

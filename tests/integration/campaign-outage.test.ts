@@ -115,7 +115,11 @@ describe('events across a NATS outage and a worker restart', () => {
       startTimeoutMs: 120_000,
     });
     try {
-      const campaigns = new CampaignClient({ client: temporal.client, taskQueue: config.TEMPORAL_TASK_QUEUE, templates: lookupOf([template]) });
+      const campaigns = new CampaignClient({
+        client: temporal.client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        templates: lookupOf([template]),
+      });
       const campaignId = uniqueId('nats-down');
       await campaigns.start({ template: 'five-steps', country: 'FJ', campaignId }, { actor: { id: 'lead', role: 'programme-lead' } });
       const done = await campaigns.execute(campaignId, { type: 'complete', milestone: 'one', date: dateOfInstant(Date.now()) }, staff);
@@ -124,7 +128,10 @@ describe('events across a NATS outage and a worker restart', () => {
       await server.start();
       // The worker creates the stream once it reaches NATS, then the outbox goes out in order.
       await expect
-        .poll(async () => (await readStream(nc, config.EVENTS_STREAM).catch(() => [])).map((e) => `${e.data.sequence} ${e.data.type}`), { timeout: 90_000, interval: 500 })
+        .poll(async () => (await readStream(nc, config.EVENTS_STREAM).catch(() => [])).map((e) => `${e.data.sequence} ${e.data.type}`), {
+          timeout: 90_000,
+          interval: 500,
+        })
         .toEqual(['1 campaign-started', '2 milestone-opened', '3 milestone-completed', '4 milestone-opened']);
       await campaigns.signal(campaignId, { type: 'cancel', reason: 'test over' }, { actor: { id: 'lead', role: 'programme-lead' } });
     } finally {

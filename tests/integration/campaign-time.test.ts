@@ -59,7 +59,10 @@ describe('campaigns over simulated years (time-skipping server)', () => {
   const templates: Template[] = [treaty, followOnParent];
 
   beforeAll(async () => {
-    [env, nc] = await Promise.all([TestWorkflowEnvironment.createTimeSkipping(timeSkippingOptions()), connectNats({ name: 'campaign-time' })]);
+    [env, nc] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping(timeSkippingOptions()),
+      connectNats({ name: 'campaign-time' }),
+    ]);
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     engine = await createTestEngine({ client: env.client, connection: env.nativeConnection, nc, templates });
   });
@@ -102,18 +105,35 @@ describe('campaigns over simulated years (time-skipping server)', () => {
 
       // A programme lead extends the deadline within the template's limit; beyond it is refused.
       const extended = await handle.executeUpdate(commandUpdate, {
-        args: [{ type: 'extend', milestone: 'initial-report', by: 'P6M', reason: 'CAT agreed', legalBasis: 'Art. 19', requestId: 'x1', actor: lead }],
+        args: [
+          {
+            type: 'extend',
+            milestone: 'initial-report',
+            by: 'P6M',
+            reason: 'CAT agreed',
+            legalBasis: 'Art. 19',
+            requestId: 'x1',
+            actor: lead,
+          },
+        ],
       });
       expect(extended.ok).toBe(true);
       await expect(
         handle.executeUpdate(commandUpdate, {
-          args: [{ type: 'extend', milestone: 'initial-report', by: 'P1D', reason: 'more', legalBasis: 'Art. 19', requestId: 'x2', actor: lead }],
+          args: [
+            { type: 'extend', milestone: 'initial-report', by: 'P1D', reason: 'more', legalBasis: 'Art. 19', requestId: 'x2', actor: lead },
+          ],
         }),
       ).rejects.toThrow();
       // Commands that end a campaign go as signals here: the Java test server forgets an update whose
       // workflow closes before the client polls for its outcome ("update not found").
       await handle.signal(commandSignal, {
-        type: 'complete', milestone: 'initial-report', date: dateOfInstant(await env.currentTimeMs()), requestId: 'x3', actor: lead, evidence: {},
+        type: 'complete',
+        milestone: 'initial-report',
+        date: dateOfInstant(await env.currentTimeMs()),
+        requestId: 'x3',
+        actor: lead,
+        evidence: {},
       });
       const final = await handle.result();
       expect(final.status).toBe('completed');

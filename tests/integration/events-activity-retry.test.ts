@@ -8,7 +8,15 @@ import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import type { Config } from '../../shared/config.js';
 import { parseCloudEvent } from '../../shared/events/cloudevent.js';
 import { publishBatchesWithRetry, type PublishRetryActivities } from '../fixtures/publish-retry-workflows.js';
-import { connectJetStream, connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type JetStreamTestContext, type TemporalTestConnection } from '../support/index.js';
+import {
+  connectJetStream,
+  connectTemporal,
+  isolatedEventsConfig,
+  testLogger,
+  uniqueId,
+  type JetStreamTestContext,
+  type TemporalTestConnection,
+} from '../support/index.js';
 
 let temporal: TemporalTestConnection;
 let nats: JetStreamTestContext;

@@ -93,9 +93,7 @@ describe('command bridge (NATS request/reply -> Temporal update)', () => {
     expect(issues.some((i) => i.startsWith('date:'))).toBe(true);
 
     const missing = await send(campaignId, { type: 'complete', milestone: 'dialogue' });
-    expect(missing.ok ? [] : missing.issues.map((i) => i.split(':')[0])).toEqual(
-      expect.arrayContaining(['requestId', 'actor', 'date']),
-    );
+    expect(missing.ok ? [] : missing.issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['requestId', 'actor', 'date']));
     expect(await send(campaignId, 'not json')).toMatchObject({ ok: false, code: 'invalid', requestId: '' });
     expect(await send(campaignId, { type: 'explode', requestId: 'r-2', actor: staff })).toMatchObject({ ok: false, code: 'invalid' });
     expect((await engine.campaigns.view(campaignId)).milestones.find((m) => m.id === 'dialogue')?.status).toBe('open');
@@ -104,15 +102,17 @@ describe('command bridge (NATS request/reply -> Temporal update)', () => {
   it('passes on the engine refusals: unknown campaign, role the milestone needs, missing evidence', async () => {
     const campaignId = await startCampaign();
     const today = dateOfInstant(Date.now());
-    expect(
-      await engine.run(() => send(uniqueId('nope'), { type: 'pause', requestId: 'r-3', actor: lead.actor })),
-    ).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await engine.run(() => send(uniqueId('nope'), { type: 'pause', requestId: 'r-3', actor: lead.actor }))).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
     expect(
       await engine.run(() => send(campaignId, { type: 'complete', requestId: 'r-4', actor: staff, milestone: 'dialogue', date: today })),
     ).toMatchObject({ ok: false, code: 'invalid', message: expect.stringMatching(/minutes/) as unknown });
-    expect(
-      await engine.run(() => send(campaignId, { type: 'pause', requestId: 'r-5', actor: staff, reason: 'elections' })),
-    ).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await engine.run(() => send(campaignId, { type: 'pause', requestId: 'r-5', actor: staff, reason: 'elections' }))).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
   });
 
   it('refuses an actor above COMMANDS_MAX_ROLE', async () => {

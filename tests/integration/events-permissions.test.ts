@@ -22,7 +22,10 @@ import { createTestEngine, type TestEngine } from '../support/engine.js';
  */
 const users = ['ENGINE', 'BRIDGE', 'NOTIFIER', 'SENDER', 'READER'] as const;
 // nats-server parses an environment value like a config value: a password must start with a letter.
-const passwords = Object.fromEntries(users.map((u) => [u, `p${randomBytes(12).toString('hex')}`])) as Record<(typeof users)[number], string>;
+const passwords = Object.fromEntries(users.map((u) => [u, `p${randomBytes(12).toString('hex')}`])) as Record<
+  (typeof users)[number],
+  string
+>;
 const userNames = { ENGINE: 'engine', BRIDGE: 'bridge', NOTIFIER: 'notifier', SENDER: 'command-sender', READER: 'partner-reader' };
 
 let server: NatsServer;
@@ -145,7 +148,12 @@ describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
       title: 'Permissions test process',
       milestones: [{ id: 'dialogue', title: 'Dialogue' }],
     });
-    engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc: sharedNc, templates: [template] });
+    engine = await createTestEngine({
+      client: temporal.client,
+      connection: temporal.nativeConnection,
+      nc: sharedNc,
+      templates: [template],
+    });
     const campaignId = uniqueId('perm');
     await engine.run(() =>
       engine.campaigns.start({ template: 'perm-steps', country: 'PH', campaignId }, { actor: { id: 'lead', role: 'programme-lead' } }),

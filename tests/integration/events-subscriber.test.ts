@@ -64,7 +64,12 @@ async function subscribe(
 
 async function consumerState(durable: string) {
   const info = await ctx.jsm.consumers.info(config.EVENTS_STREAM, durable);
-  return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered, ackFloor: info.ack_floor.stream_seq };
+  return {
+    pending: info.num_pending,
+    ackPending: info.num_ack_pending,
+    redelivered: info.num_redelivered,
+    ackFloor: info.ack_floor.stream_seq,
+  };
 }
 
 async function deadLetters(durable: string) {

@@ -121,9 +121,7 @@ describe('foundation: time-skipping test server', () => {
     });
     const wallStart = Date.now();
     const serverStart = await env.currentTimeMs();
-    const result = await worker.runUntil(
-      env.client.workflow.execute(sleepOneYear, { taskQueue, workflowId: uniqueId('sleep-one-year') }),
-    );
+    const result = await worker.runUntil(env.client.workflow.execute(sleepOneYear, { taskQueue, workflowId: uniqueId('sleep-one-year') }));
     const wallElapsed = Date.now() - wallStart;
 
     expect(result.wokeAtMs - result.startedAtMs).toBeGreaterThanOrEqual(YEAR_MS);
@@ -134,12 +132,13 @@ describe('foundation: time-skipping test server', () => {
 
 describe('foundation: set-up errors are explicit', () => {
   it('a missing binary names the provisioning script', () => {
-    expect(() => resolveTemporalCli({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache', PATH: '' })).toThrow(
-      MissingBinaryError,
-    );
+    expect(() => resolveTemporalCli({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache', PATH: '' })).toThrow(MissingBinaryError);
     expect(() => resolveTemporalCli({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache', PATH: '' })).toThrow(
       /bash scripts\/provision\.sh/,
-    );    expect(() => resolveSchemathesis({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache' })).toThrow(/^schemathesis not found[^]*bash scripts\/provision\.sh/);
+    );
+    expect(() => resolveSchemathesis({ ADVOCACY_CACHE_DIR: '/nonexistent/advocacy-cache' })).toThrow(
+      /^schemathesis not found[^]*bash scripts\/provision\.sh/,
+    );
   });
 
   it('a taken port names the port and the variable that moves it', async () => {

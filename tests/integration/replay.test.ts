@@ -89,7 +89,9 @@ describe('the replay check compares content', () => {
     const json = readHistoryJson(file);
     // Edit the first recorded batch of events: the replay will publish the original one.
     const scheduled = json.events.find(
-      (e) => (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name === 'publishEvents',
+      (e) =>
+        (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name ===
+        'publishEvents',
     )!.activityTaskScheduledEventAttributes as { activityId: string; input: { payloads: { data: string }[] } };
     const payload = scheduled.input.payloads[0]!;
     const batch = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { type: string; milestone?: string }[];

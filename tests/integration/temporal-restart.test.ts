@@ -68,7 +68,9 @@ describe('a Temporal server restart', () => {
       temporal = await startTemporalDevServer({ logDir: dir, uiPort: false, dbFilename, port, startTimeoutMs: 90_000 });
 
       // The campaign is still there with what was recorded before the restart, and takes new commands.
-      await expect.poll(async () => (await campaigns.view(campaignId).catch(() => undefined))?.milestones[0]?.status, { timeout: 60_000 }).toBe('done');
+      await expect
+        .poll(async () => (await campaigns.view(campaignId).catch(() => undefined))?.milestones[0]?.status, { timeout: 60_000 })
+        .toBe('done');
       await complete('two');
       await complete('three');
       const final = await client.workflow.getHandle<typeof campaignWorkflow>(campaignId).result();

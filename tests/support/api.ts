@@ -80,7 +80,12 @@ export interface ApiHarnessOptions {
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const registry = options.templates ?? new TemplateRegistry([{ template: apiTemplate, source: 'tests/support/api.ts' }]);
   const [temporal, nc] = await Promise.all([connectTemporal(), connectNats({ name: uniqueId('api') })]);
-  const engine = await createTestEngine({ client: temporal.client, connection: temporal.nativeConnection, nc, templates: registry.allTemplates() });
+  const engine = await createTestEngine({
+    client: temporal.client,
+    connection: temporal.nativeConnection,
+    nc,
+    templates: registry.allTemplates(),
+  });
   const keys = new ApiKeyStore(join(inject('runDir'), uniqueId('keys'), 'api-keys.json'));
   const made = {
     viewer: await keys.create({ label: 'Guest reader', role: 'viewer' }),
@@ -129,7 +134,14 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
 }
 
 /** Starts a campaign through the facade as the programme lead and waits until the list shows it. */
-export async function startCampaign(h: ApiHarness, country: string, campaignId = uniqueId(`api-${country.toLowerCase()}`)): Promise<string> {
-  await h.engine.campaigns.start({ template: 'api-test', country, campaignId }, { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } });
+export async function startCampaign(
+  h: ApiHarness,
+  country: string,
+  campaignId = uniqueId(`api-${country.toLowerCase()}`),
+): Promise<string> {
+  await h.engine.campaigns.start(
+    { template: 'api-test', country, campaignId },
+    { actor: { id: h.keyInfo.lead.id, role: 'programme-lead' } },
+  );
   return campaignId;
 }

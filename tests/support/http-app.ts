@@ -36,7 +36,10 @@ export interface StubAppOptions {
 export async function startStubApp(options: StubAppOptions = {}): Promise<StubApp> {
   const dir = mkdtempSync(join(tmpdir(), 'http-app-'));
   const keys = new ApiKeyStore(join(dir, 'api-keys.json'));
-  const [staff, viewer] = [await keys.create({ label: 'Sari Wulandari', role: 'staff' }), await keys.create({ label: 'Guest reader', role: 'viewer' })];
+  const [staff, viewer] = [
+    await keys.create({ label: 'Sari Wulandari', role: 'staff' }),
+    await keys.create({ label: 'Guest reader', role: 'viewer' }),
+  ];
   const log: string[] = [];
   const logger = createLogger(
     'api-test',

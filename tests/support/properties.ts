@@ -86,8 +86,7 @@ type Json = unknown;
 function places(value: Json, path: (string | number)[] = []): { path: (string | number)[]; value: Json }[] {
   const out = [{ path, value }];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...places(v, [...path, i])));
-  else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) out.push(...places(v, [...path, k]));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...places(v, [...path, k]));
   return out;
 }
 
@@ -130,12 +129,14 @@ export function mutated(doc: Json): fc.Arbitrary<{ value: Json; mutation: Mutati
     }),
     mutation: { kind: 'replace' as const, path },
   }));
-  const add = fc.tuple(fc.constantFrom(...containers), fc.oneof(fc.constantFrom(...prototypeKeys), awkwardString), anyJson).map(([{ path }, key, v]) => ({
-    value: edit(doc, path, (c) => {
-      Object.defineProperty(c, key, { value: v, enumerable: true, writable: true, configurable: true });
-    }),
-    mutation: { kind: 'add' as const, path: [...path, key] },
-  }));
+  const add = fc
+    .tuple(fc.constantFrom(...containers), fc.oneof(fc.constantFrom(...prototypeKeys), awkwardString), anyJson)
+    .map(([{ path }, key, v]) => ({
+      value: edit(doc, path, (c) => {
+        Object.defineProperty(c, key, { value: v, enumerable: true, writable: true, configurable: true });
+      }),
+      mutation: { kind: 'add' as const, path: [...path, key] },
+    }));
   return inner.length ? fc.oneof(remove, replace, add) : add;
 }
 

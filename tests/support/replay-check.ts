@@ -46,13 +46,28 @@ export function recordedCommands(history: History): SentCommand[] {
   for (const event of history.events ?? []) {
     const activity = event.activityTaskScheduledEventAttributes;
     if (activity)
-      sent.push({ kind: 'activity', id: activity.activityId ?? '', type: activity.activityType?.name ?? '', args: decode(activity.input?.payloads) });
+      sent.push({
+        kind: 'activity',
+        id: activity.activityId ?? '',
+        type: activity.activityType?.name ?? '',
+        args: decode(activity.input?.payloads),
+      });
     const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
     if (child)
-      sent.push({ kind: 'child-workflow', id: child.workflowId ?? '', type: child.workflowType?.name ?? '', args: decode(child.input?.payloads) });
+      sent.push({
+        kind: 'child-workflow',
+        id: child.workflowId ?? '',
+        type: child.workflowType?.name ?? '',
+        args: decode(child.input?.payloads),
+      });
     const continued = event.workflowExecutionContinuedAsNewEventAttributes;
     if (continued)
-      sent.push({ kind: 'continue-as-new', id: 'continue-as-new', type: continued.workflowType?.name ?? '', args: decode(continued.input?.payloads) });
+      sent.push({
+        kind: 'continue-as-new',
+        id: 'continue-as-new',
+        type: continued.workflowType?.name ?? '',
+        args: decode(continued.input?.payloads),
+      });
   }
   return sent;
 }
@@ -69,10 +84,15 @@ export function jsonDifferences(recorded: unknown, replayed: unknown, path = '',
   if (out.length >= limit || isDeepStrictEqual(recorded, replayed)) return out;
   const bothArrays = Array.isArray(recorded) && Array.isArray(replayed);
   const bothObjects =
-    typeof recorded === 'object' && recorded !== null && typeof replayed === 'object' && replayed !== null &&
-    !Array.isArray(recorded) && !Array.isArray(replayed);
+    typeof recorded === 'object' &&
+    recorded !== null &&
+    typeof replayed === 'object' &&
+    replayed !== null &&
+    !Array.isArray(recorded) &&
+    !Array.isArray(replayed);
   if (bothArrays) {
-    for (let i = 0; i < Math.max(recorded.length, replayed.length); i++) jsonDifferences(recorded[i], replayed[i], `${path}[${i}]`, out, limit);
+    for (let i = 0; i < Math.max(recorded.length, replayed.length); i++)
+      jsonDifferences(recorded[i], replayed[i], `${path}[${i}]`, out, limit);
   } else if (bothObjects) {
     const r = recorded as Record<string, unknown>;
     const p = replayed as Record<string, unknown>;

@@ -45,9 +45,7 @@ let bundle: Promise<{ code: string }> | undefined;
 export function loadWorkflowBundle(): Promise<{ code: string }> {
   const path = inject('workflowBundlePath');
   if (!path) {
-    return Promise.reject(
-      new Error('workflows/index.ts does not exist, so the global setup built no workflow bundle.'),
-    );
+    return Promise.reject(new Error('workflows/index.ts does not exist, so the global setup built no workflow bundle.'));
   }
   bundle ??= readFile(path, 'utf8').then((code) => ({ code }));
   return bundle;

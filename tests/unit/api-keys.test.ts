@@ -18,7 +18,13 @@ describe('API key store', () => {
     const store = new ApiKeyStore(path, { now: () => Date.parse('2025-03-01T10:00:00Z') });
     const { key, secret } = await store.create({ label: 'Sari (Jakarta office)', role: 'staff', countries: ['id', 'TL', 'ID'] });
     expect(key.id).toMatch(/^key-[0-9a-f]{12}$/);
-    expect(key).toEqual({ id: key.id, label: 'Sari (Jakarta office)', role: 'staff', countries: ['ID', 'TL'], createdAt: '2025-03-01T10:00:00.000Z' });
+    expect(key).toEqual({
+      id: key.id,
+      label: 'Sari (Jakarta office)',
+      role: 'staff',
+      countries: ['ID', 'TL'],
+      createdAt: '2025-03-01T10:00:00.000Z',
+    });
     expect(secret).toMatch(new RegExp(`^adv\\.${key.id}\\.[A-Za-z0-9_-]{43}$`));
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain(secret.split('.')[2]);

@@ -16,7 +16,7 @@ describe('campaign id rules', () => {
     expect(campaignIdProblems('demo-ph-uncat', 'PH', false)).toEqual([]);
   });
 
-  it('keeps a country-scoped caller to its campaign country\'s id space', () => {
+  it("keeps a country-scoped caller to its campaign country's id space", () => {
     expect(campaignIdProblems('demo-ph-uncat', 'PH', true)).toEqual([
       'campaignId: a key limited to countries names its campaigns "ph-..." (the campaign\'s country)',
     ]);

@@ -98,7 +98,11 @@ const schemas: FlagSchema[] = [
       id: 'text',
     },
   },
-  { name: 'campaign list', schema: listFlagsSchema, kinds: { country: 'text', region: 'text', template: 'text', status: 'text', overdue: 'switch', limit: 'number' } },
+  {
+    name: 'campaign list',
+    schema: listFlagsSchema,
+    kinds: { country: 'text', region: 'text', template: 'text', status: 'text', overdue: 'switch', limit: 'number' },
+  },
   {
     name: 'milestone complete',
     schema: completeFlagsSchema,
@@ -115,14 +119,22 @@ const schemas: FlagSchema[] = [
     kinds: { ...milestoneArgs, by: 'text', reason: 'text', legalBasis: 'text' },
     positionals: milestonePositionals,
   },
-  { name: 'due', schema: dueFlagsSchema, kinds: { country: 'text', region: 'text', template: 'text', owner: 'text', within: 'text', blocked: 'switch' } },
+  {
+    name: 'due',
+    schema: dueFlagsSchema,
+    kinds: { country: 'text', region: 'text', template: 'text', owner: 'text', within: 'text', blocked: 'switch' },
+  },
   {
     name: 'events tail',
     schema: tailFlagsSchema,
     kinds: { template: 'repeated', country: 'repeated', type: 'repeated', campaign: 'text', fromStart: 'switch', count: 'text' },
   },
   { name: 'keys create', schema: createKeyFlagsSchema, kinds: { label: 'text', role: 'text', country: 'repeated' } },
-  { name: 'seed', schema: seedFlagsSchema, kinds: { country: 'repeated', dryRun: 'switch', verifiedOnly: 'switch', data: 'text', idPrefix: 'text' } },
+  {
+    name: 'seed',
+    schema: seedFlagsSchema,
+    kinds: { country: 'repeated', dryRun: 'switch', verifiedOnly: 'switch', data: 'text', idPrefix: 'text' },
+  },
 ];
 
 /** Any subset of the flags, each with a value of its kind. */
@@ -145,7 +157,11 @@ describe('flag schemas', () => {
           const { code, issues, message } = err as CliError;
           expect(code).toBe('invalid');
           expect(issues.length).toBeGreaterThan(0);
-          for (const issue of issues) expect(names.some((n) => issue.startsWith(`${n}: `) || issue.startsWith(`${n} `)), issue).toBe(true);
+          for (const issue of issues)
+            expect(
+              names.some((n) => issue.startsWith(`${n}: `) || issue.startsWith(`${n} `)),
+              issue,
+            ).toBe(true);
           expect(message).toBe(`invalid flags: ${issues.join('; ')}`);
           return;
         }
@@ -169,7 +185,9 @@ function leaves(cmd: Command, path: string[] = []): Leaf[] {
     {
       path,
       args: cmd.registeredArguments.map((a) => ({ name: a.name(), required: a.required })),
-      options: cmd.options.filter((o) => o.long && o.long !== '--json').map((o) => ({ long: o.long as string, takesValue: o.required || o.optional })),
+      options: cmd.options
+        .filter((o) => o.long && o.long !== '--json')
+        .map((o) => ({ long: o.long as string, takesValue: o.required || o.optional })),
     },
   ];
 }
@@ -253,7 +271,11 @@ describe('the command line', () => {
           if (error.message.startsWith('invalid flags')) {
             // Each problem names a flag or an argument of this command (or --actor/--role, the user's).
             const names = [...leaf.options.map((o) => o.long), ...leaf.args.map((a) => `<${a.name}>`), '--actor', '--role'];
-            for (const issue of error.issues) expect(names.some((n) => issue.startsWith(`${n}: `) || issue.startsWith(`${n} `)), issue).toBe(true);
+            for (const issue of error.issues)
+              expect(
+                names.some((n) => issue.startsWith(`${n}: `) || issue.startsWith(`${n} `)),
+                issue,
+              ).toBe(true);
             expect(calls, `connected before refusing ${JSON.stringify(argv)}`).toEqual([]);
           }
         },
@@ -263,5 +285,4 @@ describe('the command line', () => {
     // The argument lists reached refusals, unreachable servers and successes (help, dry runs, listings).
     for (const code of [0, exitCodes.invalid, exitCodes.unavailable]) expect(reached.get(code), `exit ${code}`).toBeGreaterThan(3);
   });
-
 });

@@ -70,13 +70,17 @@ describe('pairs: repeatable key=value flags', () => {
   it('refuses a pair without "=", a key given twice, and a bad key, naming the flag and key', () => {
     expect(issuesOf(() => parseFlags(inputs, { input: ['lawNumber'] }))).toEqual(['--input: "lawNumber" is not name=value']);
     expect(issuesOf(() => parseFlags(inputs, { input: ['a=1', 'a=2'] }))).toEqual(['--input a: given twice']);
-    expect(issuesOf(() => parseFlags(inputs, { input: ['law-number=5'] }))).toEqual(['--input law-number: use a camelCase identifier (e.g. "lawNumber")']);
+    expect(issuesOf(() => parseFlags(inputs, { input: ['law-number=5'] }))).toEqual([
+      '--input law-number: use a camelCase identifier (e.g. "lawNumber")',
+    ]);
   });
 
   it('checks values with the target schema (milestone=date)', () => {
     const completed = z.object({ completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD') });
     expect(parseFlags(completed, { completed: ['signature=2001-02-03'] }).completed).toEqual({ signature: '2001-02-03' });
-    expect(issuesOf(() => parseFlags(completed, { completed: ['signature=2001-02-30'] }))).toEqual(['--completed signature: not a real calendar date']);
+    expect(issuesOf(() => parseFlags(completed, { completed: ['signature=2001-02-30'] }))).toEqual([
+      '--completed signature: not a real calendar date',
+    ]);
   });
 });
 
@@ -111,7 +115,15 @@ describe('campaign start flags', () => {
 
   it('names the flags of a bad start', () => {
     expect(
-      issuesOf(() => parseFlags(startFlagsSchema, { template: 'Inputs Demo', country: 'XX', startDate: '2020-13-01', templateVersion: Number('two'), id: '-x' })),
+      issuesOf(() =>
+        parseFlags(startFlagsSchema, {
+          template: 'Inputs Demo',
+          country: 'XX',
+          startDate: '2020-13-01',
+          templateVersion: Number('two'),
+          id: '-x',
+        }),
+      ),
     ).toEqual([
       '--template: use lower-case letters, digits and single dashes (e.g. "deposit")',
       '--template-version: expected a number',
@@ -129,16 +141,27 @@ describe('campaign start flags', () => {
 
   it("renames the facade's request fields to the flags", () => {
     const flags = { completed: { 'ministry-dialogue': '2999-01-01' }, skipped: { review: 'n/a' } };
-    expect(startIssueAsFlag('completed.0.date: 2999-01-01 is in the future', flags)).toBe('--completed ministry-dialogue: 2999-01-01 is in the future');
+    expect(startIssueAsFlag('completed.0.date: 2999-01-01 is in the future', flags)).toBe(
+      '--completed ministry-dialogue: 2999-01-01 is in the future',
+    );
     expect(startIssueAsFlag('skipped.0.milestone: unknown milestone "review"', flags)).toBe('--skipped review: unknown milestone "review"');
     expect(startIssueAsFlag('inputs.uncatStatus: required (enum)', flags)).toBe('--input uncatStatus: required (enum)');
     expect(startIssueAsFlag('startDate: bad', flags)).toBe('--start-date: bad');
     expect(startIssueAsFlag('campaignId: already in use', flags)).toBe('--id: already in use');
-    expect(startIssueAsFlag('template: not found; see `advocacy templates list`', flags)).toBe('--template: not found; see `advocacy templates list`');
+    expect(startIssueAsFlag('template: not found; see `advocacy templates list`', flags)).toBe(
+      '--template: not found; see `advocacy templates list`',
+    );
 
-    const err = new CampaignError('invalid', 'the campaign cannot start: inputs.x: required; startDate: bad', ['inputs.x: required', 'startDate: bad']);
+    const err = new CampaignError('invalid', 'the campaign cannot start: inputs.x: required; startDate: bad', [
+      'inputs.x: required',
+      'startDate: bad',
+    ]);
     const renamed = renameIssues(err, (i) => startIssueAsFlag(i, flags));
-    expect(renamed).toMatchObject({ code: 'invalid', message: 'the campaign cannot start: --input x: required; --start-date: bad', issues: ['--input x: required', '--start-date: bad'] });
+    expect(renamed).toMatchObject({
+      code: 'invalid',
+      message: 'the campaign cannot start: --input x: required; --start-date: bad',
+      issues: ['--input x: required', '--start-date: bad'],
+    });
   });
 });
 
@@ -146,14 +169,26 @@ describe('milestone flags come from the command schemas', () => {
   const positional = ['campaign', 'milestone'];
 
   it('complete: date, evidence pairs, note', () => {
-    const f = parseFlags(completeFlagsSchema, { campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: ['instrumentKind=accession'], note: ' met ' }, positional);
-    expect(f).toMatchObject({ campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: { instrumentKind: 'accession' }, note: 'met' });
-    expect(issuesOf(() => parseFlags(completeFlagsSchema, { campaign: ' ', milestone: 'Deposit', evidence: ['x= '] }, positional))).toEqual([
-      '<campaign>: name the campaign (see `advocacy campaign list`)',
-      '<milestone>: use lower-case letters, digits and single dashes (e.g. "deposit")',
-      '--date: required',
-      '--evidence x: Too small: expected string to have >=1 characters',
-    ]);
+    const f = parseFlags(
+      completeFlagsSchema,
+      { campaign: 'c1', milestone: 'deposit', date: '2020-01-02', evidence: ['instrumentKind=accession'], note: ' met ' },
+      positional,
+    );
+    expect(f).toMatchObject({
+      campaign: 'c1',
+      milestone: 'deposit',
+      date: '2020-01-02',
+      evidence: { instrumentKind: 'accession' },
+      note: 'met',
+    });
+    expect(issuesOf(() => parseFlags(completeFlagsSchema, { campaign: ' ', milestone: 'Deposit', evidence: ['x= '] }, positional))).toEqual(
+      [
+        '<campaign>: name the campaign (see `advocacy campaign list`)',
+        '<milestone>: use lower-case letters, digits and single dashes (e.g. "deposit")',
+        '--date: required',
+        '--evidence x: Too small: expected string to have >=1 characters',
+      ],
+    );
   });
 
   it('extend: duration, reason and legal basis are all required', () => {
@@ -174,7 +209,10 @@ describe('who the CLI user is', () => {
 
   it('flags win over the environment, which wins over the OS user as a programme lead', () => {
     expect(resolveActor({}, none, 'ana')).toEqual({ actor: { id: 'ana', role: DEFAULT_ROLE }, roleFrom: 'default' });
-    expect(resolveActor({}, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({ actor: { id: 'sari', role: 'staff' }, roleFrom: 'env' });
+    expect(resolveActor({}, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({
+      actor: { id: 'sari', role: 'staff' },
+      roleFrom: 'env',
+    });
     expect(resolveActor({ actor: ' budi ', role: 'viewer' }, { ADVOCACY_ACTOR: 'sari', ADVOCACY_ROLE: 'staff' }, 'ana')).toEqual({
       actor: { id: 'budi', role: 'viewer' },
       roleFrom: 'flag',

@@ -28,7 +28,13 @@ function harness(env: Record<string, string | undefined> = {}) {
     username: () => 'tester',
   };
   const run = (...argv: string[]) => main(argv, { stdout, stderr, env }, deps);
-  return { run, calls, stdout, stderr, json: () => JSON.parse(stderr.text) as { error: { code: string; issues: string[]; hint: string; exitCode: number } } };
+  return {
+    run,
+    calls,
+    stdout,
+    stderr,
+    json: () => JSON.parse(stderr.text) as { error: { code: string; issues: string[]; hint: string; exitCode: number } },
+  };
 }
 
 describe('advocacy command line', () => {
@@ -36,7 +42,9 @@ describe('advocacy command line', () => {
     const h = harness();
     expect(await h.run('--help')).toBe(0);
     expect(h.stdout.text).toMatch(/Usage: advocacy \[options\] \[command\]/);
-    expect(h.stdout.text).toMatch(/Exit codes: 0 ok, 2 invalid input, 3 not found, 4 forbidden, 5 conflict, 6 precondition, 7 unavailable, 1 unexpected/);
+    expect(h.stdout.text).toMatch(
+      /Exit codes: 0 ok, 2 invalid input, 3 not found, 4 forbidden, 5 conflict, 6 precondition, 7 unavailable, 1 unexpected/,
+    );
     const start = harness();
     expect(await start.run('campaign', 'start', '--help')).toBe(0);
     expect(start.stdout.text).toMatch(/--completed <milestone=YYYY-MM-DD>/);
@@ -72,7 +80,10 @@ describe('advocacy command line', () => {
     const unknown = harness();
     expect(await unknown.run('campaign', 'list', '--overdu', '--json')).toBe(2);
     expect(unknown.json().error).toMatchObject({ code: 'invalid', hint: 'see `advocacy campaign list --help`' });
-    expect(unknown.json().error).toHaveProperty('message', expect.stringMatching(/unknown option '--overdu' \(Did you mean --overdue\?\)/) as string);
+    expect(unknown.json().error).toHaveProperty(
+      'message',
+      expect.stringMatching(/unknown option '--overdu' \(Did you mean --overdue\?\)/) as string,
+    );
     const missing = harness();
     expect(await missing.run('campaign')).toBe(2);
     expect(missing.stderr.text).toMatch(/Usage: advocacy campaign/);
@@ -83,7 +94,10 @@ describe('advocacy command line', () => {
   it('names a bad environment variable (exit 2) and an unreachable server (exit 7), each with what to do', async () => {
     const config = harness({ API_PORT: 'eighty', ADVOCACY_ROLE: 'boss' });
     expect(await config.run('campaign', 'show', 'c1', '--json')).toBe(2);
-    expect(config.json().error.issues).toEqual([expect.stringMatching(/^API_PORT: /), expect.stringMatching(/^ADVOCACY_ROLE: Invalid option/)]);
+    expect(config.json().error.issues).toEqual([
+      expect.stringMatching(/^API_PORT: /),
+      expect.stringMatching(/^ADVOCACY_ROLE: Invalid option/),
+    ]);
     expect(config.json().error.hint).toMatch(/environment variables/);
     expect(config.calls).toEqual([]);
 

@@ -96,7 +96,17 @@ describe('colour', () => {
 
 describe('errors', () => {
   it('map every code to its exit code, and anything else to 1', () => {
-    expect(exitCodes).toMatchObject({ ok: 0, unexpected: 1, invalid: 2, 'not-found': 3, forbidden: 4, unauthorized: 4, conflict: 5, precondition: 6, unavailable: 7 });
+    expect(exitCodes).toMatchObject({
+      ok: 0,
+      unexpected: 1,
+      invalid: 2,
+      'not-found': 3,
+      forbidden: 4,
+      unauthorized: 4,
+      conflict: 5,
+      precondition: 6,
+      unavailable: 7,
+    });
     for (const code of ['invalid', 'not-found', 'forbidden', 'conflict', 'precondition', 'unavailable'] as const)
       expect(errorReport(new CampaignError(code, 'x')).exitCode).toBe(exitCodes[code]);
     expect(errorReport(new TypeError('boom'))).toMatchObject({ code: 'unexpected', exitCode: 1, message: 'boom' });
@@ -116,7 +126,13 @@ describe('errors', () => {
     const single = errorReport(new CliError('invalid', 'invalid flags: --a: bad', ['--a: bad'], 'fix it'));
     expect(formatErrorText(single, plain)).toBe('error: invalid flags: --a: bad\nhint: fix it\n');
     expect(JSON.parse(formatErrorJson(report))).toEqual({
-      error: { code: 'invalid', message: 'invalid flags: --a: bad; --b: worse', issues: ['--a: bad', '--b: worse'], hint: 'fix them', exitCode: 2 },
+      error: {
+        code: 'invalid',
+        message: 'invalid flags: --a: bad; --b: worse',
+        issues: ['--a: bad', '--b: worse'],
+        hint: 'fix them',
+        exitCode: 2,
+      },
     });
   });
 
@@ -144,9 +160,24 @@ describe('errors', () => {
 
 describe('text helpers', () => {
   it('tables have no borders and no trailing spaces, and measure colour codes correctly', () => {
-    expect(table(plain, ['A', 'LONGER'], [['x', 1], ['yy', 22]], { right: [1] })).toBe('A   LONGER\nx        1\nyy      22\n');
+    expect(
+      table(
+        plain,
+        ['A', 'LONGER'],
+        [
+          ['x', 1],
+          ['yy', 22],
+        ],
+        { right: [1] },
+      ),
+    ).toBe('A   LONGER\nx        1\nyy      22\n');
     const coloured = table(colour, ['A', 'B'], [[colour.red('x'), 'y']]);
-    expect(coloured.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, ''))).join('')).toBe('A  B\nx  y\n');
+    expect(
+      coloured
+        .split(ESC)
+        .map((part, i) => (i === 0 ? part : part.replace(/^\d+m/, '')))
+        .join(''),
+    ).toBe('A  B\nx  y\n');
   });
 
   it('clips, wraps, draws progress and shortens instants', () => {
@@ -178,14 +209,25 @@ describe('campaign rendering', () => {
   });
 
   it('lists campaigns, or says none match', () => {
-    const row = { campaignId: 'c1', country: 'PH', region: 'asia-pacific', template: 't', stage: 's', status: 'paused', overdue: true, startedAt: '2026-01-01T10:00:00.000Z' };
+    const row = {
+      campaignId: 'c1',
+      country: 'PH',
+      region: 'asia-pacific',
+      template: 't',
+      stage: 's',
+      status: 'paused',
+      overdue: true,
+      startedAt: '2026-01-01T10:00:00.000Z',
+    };
     expect(campaignsTable(plain, [row])).toMatch(/^CAMPAIGN +COUNTRY.*\nc1 +PH +asia-pacific +t +s +paused +yes +2026-01-01 10:00\n$/);
     expect(campaignsTable(plain, [])).toBe('no campaigns match\n');
   });
 
   it('says what is open after a change, and how to act with another role', () => {
     expect(openNow(plain, view)).toBe('\n  open now: decision (due 2025-01-01) overdue, workshop');
-    expect(forbiddenHint({ actor: { id: 'sari', role: 'staff' }, roleFrom: 'env' })).toMatch(/^you act as "sari" with role staff \(from ADVOCACY_ROLE\); /);
+    expect(forbiddenHint({ actor: { id: 'sari', role: 'staff' }, roleFrom: 'env' })).toMatch(
+      /^you act as "sari" with role staff \(from ADVOCACY_ROLE\); /,
+    );
   });
 });
 
@@ -223,15 +265,27 @@ describe('events and templates', () => {
     const list = templatesTable(plain, [
       { id: 'three-step', version: 2, versions: [1, 2], title: 'Three steps', process: 'ratification', source: 'x', milestones: 3 },
     ]);
-    expect(list).toBe('TEMPLATE    VERSION   PROCESS       MILESTONES  TITLE\nthree-step  2 (1, 2)  ratification           3  Three steps\n');
+    expect(list).toBe(
+      'TEMPLATE    VERSION   PROCESS       MILESTONES  TITLE\nthree-step  2 (1, 2)  ratification           3  Three steps\n',
+    );
   });
 
   it('renders a seed plan and its outcomes', () => {
     const plan = { country: 'PH', name: 'Philippines', campaigns: [], notes: ['party to UNCAT'] };
-    const request = { template: 'npm-designation', version: 1, country: 'PH', region: 'asia-pacific', inputs: { opcatEntryIntoForce: '2012-05-17' }, completed: [], skipped: [] };
+    const request = {
+      template: 'npm-designation',
+      version: 1,
+      country: 'PH',
+      region: 'asia-pacific',
+      inputs: { opcatEntryIntoForce: '2012-05-17' },
+      completed: [],
+      skipped: [],
+    };
     const result = { country: 'PH', template: 'npm-designation', version: 1, campaignId: 'ph-npm-designation', rationale: 'why', request };
     const dry = renderSeed(plain, [plan], [{ ...result, outcome: 'planned' }], true);
-    expect(dry).toMatch(/PH Philippines\n {2}npm-designation v1 → ph-npm-designation {2}planned\n {4}why\n {4}inputs: opcatEntryIntoForce=2012-05-17\n {2}note: party to UNCAT/);
+    expect(dry).toMatch(
+      /PH Philippines\n {2}npm-designation v1 → ph-npm-designation {2}planned\n {4}why\n {4}inputs: opcatEntryIntoForce=2012-05-17\n {2}note: party to UNCAT/,
+    );
     expect(dry).toMatch(/dry run: nothing was started/);
     const done = renderSeed(plain, [plan], [{ ...result, outcome: 'exists' }], false);
     expect(done).toMatch(/already running/);

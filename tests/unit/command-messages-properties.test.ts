@@ -47,7 +47,11 @@ class FakeCampaigns implements CommandExecutor {
       if (campaignId !== CAMPAIGN) throw new CampaignError('not-found', `no campaign with id ${campaignId}`);
       // As the facade: the body is parsed again, with the caller as the actor.
       const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-      const command = parseOrThrow(campaignCommandSchema, { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId }, 'command');
+      const command = parseOrThrow(
+        campaignCommandSchema,
+        { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId },
+        'command',
+      );
       const outcome = applyCommand(this.state, command, NOW);
       // As the update validator: a refusal fails the update, and nothing enters the campaign.
       if (!outcome.result.ok) throw new CampaignError(outcome.result.code, outcome.result.message, [outcome.result.message]);
@@ -60,7 +64,10 @@ class FakeCampaigns implements CommandExecutor {
 /** One valid command of each type for the campaign above; some are refused by its rules, none by the schema. */
 const validCommands: CampaignCommand[] = [
   cmd.complete('dialogue', '2024-01-02', { requestId: 'r-complete', note: 'minutes on file' }),
-  cmd.complete('deposit', '2024-01-02', { requestId: 'r-deposit', evidence: { instrumentKind: 'ratification', depositedOn: '2024-01-01' } }),
+  cmd.complete('deposit', '2024-01-02', {
+    requestId: 'r-deposit',
+    evidence: { instrumentKind: 'ratification', depositedOn: '2024-01-01' },
+  }),
   cmd.skip('declaration', { requestId: 'r-skip' }),
   cmd.reopen('dialogue', { requestId: 'r-reopen' }),
   cmd.assign('decision', 'Ana', { requestId: 'r-assign' }),
@@ -95,7 +102,10 @@ function checkReply(raw: CommandReply, campaigns: FakeCampaigns, before: Campaig
 
 /** A refusal of a changed command names the changed place, its container, or a field inside it. */
 function namesPlace(issues: string[], mutation: Mutation): boolean {
-  const path = mutation.path.map(String).filter((p) => p !== '').join('.');
+  const path = mutation.path
+    .map(String)
+    .filter((p) => p !== '')
+    .join('.');
   return issues.some((issue) => {
     const place = issuePlaceOf(issue);
     return place === path || place.startsWith(`${path}.`) || path.startsWith(`${place}.`);
@@ -114,7 +124,12 @@ describe('NATS command messages (bridge answers)', () => {
       awkwardString,
       anyJson.map((v) => JSON.stringify(v) ?? ''),
     );
-    const subjects = fc.oneof(fc.constant(subject), fc.constant(PREFIX), awkwardString.map((s) => `${PREFIX}.${s}`), awkwardString);
+    const subjects = fc.oneof(
+      fc.constant(subject),
+      fc.constant(PREFIX),
+      awkwardString.map((s) => `${PREFIX}.${s}`),
+      awkwardString,
+    );
     await fc.assert(
       fc.asyncProperty(subjects, body, async (subj, text) => {
         const campaigns = new FakeCampaigns();
@@ -143,7 +158,10 @@ describe('NATS command messages (bridge answers)', () => {
           expect(reply.code).toBe('invalid');
           expect(campaigns.calls, 'an invalid command reached the campaign').toBe(0);
           // The discriminator picks the schema: another type names that type's fields instead.
-          if (mutation.path[0] !== 'type') expect(namesPlace(reply.issues, mutation), `${mutation.kind} ${mutation.path.join('.')}: ${reply.issues.join('; ')}`).toBe(true);
+          if (mutation.path[0] !== 'type')
+            expect(namesPlace(reply.issues, mutation), `${mutation.kind} ${mutation.path.join('.')}: ${reply.issues.join('; ')}`).toBe(
+              true,
+            );
         } else if (reply.code === 'forbidden' && campaigns.calls === 0) {
           seen.forbidden++;
           expect(reply.issues).toEqual([expect.stringMatching(/^actor\.role: /)]);
@@ -182,7 +200,11 @@ describe('NATS command messages (bridge answers)', () => {
     for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
       const campaigns = new FakeCampaigns();
       const reply = await answerCommand({ campaigns, config }, subject, JSON.stringify(cmd.setInput(name, 'x')));
-      expect(reply).toMatchObject({ ok: false, code: 'invalid', issues: [expect.stringMatching(/^name: a name every JavaScript object already has/)] });
+      expect(reply).toMatchObject({
+        ok: false,
+        code: 'invalid',
+        issues: [expect.stringMatching(/^name: a name every JavaScript object already has/)],
+      });
       expect(campaigns.calls).toBe(0);
     }
   });

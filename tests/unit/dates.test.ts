@@ -70,7 +70,8 @@ describe('sumDurations', () => {
   });
 
   it('gives a duration the schema accepts', () => {
-    for (const sum of [sumDurations(['P1Y', 'PT12H']), sumDurations(['P2W', 'P1D']), sumDurations([])]) expect(isoDuration.safeParse(sum).success, sum).toBe(true);
+    for (const sum of [sumDurations(['P1Y', 'PT12H']), sumDurations(['P2W', 'P1D']), sumDurations([])])
+      expect(isoDuration.safeParse(sum).success, sum).toBe(true);
   });
 
   it('adds a month to a month end differently from adding months one by one', () => {

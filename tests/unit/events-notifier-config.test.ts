@@ -74,15 +74,21 @@ describe('notifier configuration', () => {
   it('refuses a missing or short secret, naming the variable', () => {
     const raw = { routes: [{ name: 'x', webhook: { url: 'http://127.0.0.1:1/h', secretEnv: 'NOTIFIER_SECRET_MISSING' } }] };
     expect(() => resolveNotifierConfig(raw, options)).toThrow(/set NOTIFIER_SECRET_MISSING/);
-    expect(() => resolveNotifierConfig(raw, { ...options, env: { NOTIFIER_SECRET_MISSING: 'short' } })).toThrow(
-      /at least 16 characters/,
-    );
+    expect(() => resolveNotifierConfig(raw, { ...options, env: { NOTIFIER_SECRET_MISSING: 'short' } })).toThrow(/at least 16 characters/);
   });
 
   it('refuses duplicate route names', () => {
-    expect(() => resolveNotifierConfig({ routes: [{ name: 'a', log: true }, { name: 'a', log: true }] }, options)).toThrow(
-      /duplicate route name/,
-    );
+    expect(() =>
+      resolveNotifierConfig(
+        {
+          routes: [
+            { name: 'a', log: true },
+            { name: 'a', log: true },
+          ],
+        },
+        options,
+      ),
+    ).toThrow(/duplicate route name/);
   });
 
   it('reads YAML and JSON files; no file means no routes', async () => {

@@ -42,9 +42,12 @@ describe('event filters', () => {
   });
 
   it('expands lists into every combination, without repeats', () => {
-    expect(
-      eventFilterSubjects('a', { countries: ['ID', 'id', 'PH'], types: ['reminder-due', 'milestone-overdue'] }),
-    ).toEqual(['a.*.id.reminder-due', 'a.*.id.milestone-overdue', 'a.*.ph.reminder-due', 'a.*.ph.milestone-overdue']);
+    expect(eventFilterSubjects('a', { countries: ['ID', 'id', 'PH'], types: ['reminder-due', 'milestone-overdue'] })).toEqual([
+      'a.*.id.reminder-due',
+      'a.*.id.milestone-overdue',
+      'a.*.ph.reminder-due',
+      'a.*.ph.milestone-overdue',
+    ]);
     expect(eventFilterSubjects('a', {})).toEqual(['a.*.*.*']);
     expect(eventFilterSubjects('a', { templateIds: [] })).toEqual(['a.*.*.*']);
   });

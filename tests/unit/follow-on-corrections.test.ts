@@ -40,7 +40,11 @@ describe('follow-on inputs after a correction', () => {
     expect(started.effects.followOns).toEqual([
       { milestone: 'entry-into-force', templateId: 'child', campaignId: 'c1~child', inputs: { entryIntoForce: '2026-03-31' } },
     ]);
-    const reopened = applyCommand(started.state, { type: 'reopen', milestone: 'deposit', reason: 'wrong date', requestId: 'r1', actor: lead }, now);
+    const reopened = applyCommand(
+      started.state,
+      { type: 'reopen', milestone: 'deposit', reason: 'wrong date', requestId: 'r1', actor: lead },
+      now,
+    );
     expect(reopened.result).toMatchObject({ ok: true });
     const corrected = applyCommand(
       reopened.state,

@@ -24,7 +24,13 @@ describe('server faults', () => {
     const auth = { authorization: `Bearer ${h.secrets.viewer}` };
     const crash = await h.app.inject({ url: '/campaigns/id-1', headers: auth });
     expect(crash.statusCode).toBe(500);
-    expect(crash.json()).toEqual({ statusCode: 500, code: 'internal', error: 'Internal Server Error', message: 'internal error; the server log has the details', issues: [] });
+    expect(crash.json()).toEqual({
+      statusCode: 500,
+      code: 'internal',
+      error: 'Internal Server Error',
+      message: 'internal error; the server log has the details',
+      issues: [],
+    });
     const down = await h.app.inject({ url: '/campaigns', headers: auth });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toEqual({

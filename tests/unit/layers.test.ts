@@ -25,17 +25,36 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
 describe('layer rules', { timeout: 60_000 }, () => {
   it('refuses web/ importing the API', async () => {
     const errors = await layerErrors('web/layer-probe.ts', "import { buildApp } from '../api/app.js';\nexport const app = buildApp;\n");
-    expect(errors).toEqual([expect.stringMatching(/^no-restricted-imports: .*Layer rule \(docs\/architecture\.md\): web\/ may import http\//)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*Layer rule \(docs\/architecture\.md\): web\/ may import http\//),
+    ]);
   });
 
   it('refuses shared/ importing Node-side plumbing', async () => {
     const errors = await layerErrors('shared/layer-probe.ts', "import { x } from '../infra/x.js';\nexport const y = x;\n");
-    expect(errors).toEqual([expect.stringMatching(/^no-restricted-imports: .*Layer rule \(docs\/architecture\.md\): shared\/ may import nothing/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*Layer rule \(docs\/architecture\.md\): shared\/ may import nothing/),
+    ]);
   });
 
   it('lets each folder import what its layer allows', async () => {
-    expect(await layerErrors('web/routes/layer-probe.ts', "import { requireCaller } from '../../http/access.js';\nexport const c = requireCaller;\n")).toEqual([]);
-    expect(await layerErrors('api/layer-probe.ts', "import { dashboardRoutes } from '../web/dashboard.js';\nexport const d = dashboardRoutes;\n")).toEqual([]);
-    expect(await layerErrors('clients/layer-probe.ts', "import type { TemplateLookup } from '../activities/resolve-template.js';\nexport type T = TemplateLookup;\n")).toEqual([]);
+    expect(
+      await layerErrors(
+        'web/routes/layer-probe.ts',
+        "import { requireCaller } from '../../http/access.js';\nexport const c = requireCaller;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'api/layer-probe.ts',
+        "import { dashboardRoutes } from '../web/dashboard.js';\nexport const d = dashboardRoutes;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'clients/layer-probe.ts',
+        "import type { TemplateLookup } from '../activities/resolve-template.js';\nexport type T = TemplateLookup;\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -25,15 +25,28 @@ describe('log redaction', () => {
     );
     logger.info(
       {
-        req: { method: 'GET', url: '/campaigns', headers: { authorization: `Bearer ${secrets.apiKey}`, cookie: `advocacy_session=${secrets.session}`, 'x-api-key': secrets.apiKey } },
+        req: {
+          method: 'GET',
+          url: '/campaigns',
+          headers: {
+            authorization: `Bearer ${secrets.apiKey}`,
+            cookie: `advocacy_session=${secrets.session}`,
+            'x-api-key': secrets.apiKey,
+          },
+        },
         res: { statusCode: 303, headers: { 'set-cookie': `advocacy_session=${secrets.session}; HttpOnly` } },
         key: secrets.apiKey,
         body: { key: secrets.apiKey, next: '/ui' },
       },
       'a request',
     );
-    logger.child({ component: 'notifier' }).warn({ route: { name: 'r', webhook: { secret: secrets.webhook } }, token: secrets.token, password: secrets.password }, 'a route');
-    logger.error({ config: { API_SESSION_SECRET: secrets.sessionSecret, NATS_TOKEN: secrets.token, NATS_PASSWORD: secrets.password, API_PORT: 3000 } }, 'the configuration');
+    logger
+      .child({ component: 'notifier' })
+      .warn({ route: { name: 'r', webhook: { secret: secrets.webhook } }, token: secrets.token, password: secrets.password }, 'a route');
+    logger.error(
+      { config: { API_SESSION_SECRET: secrets.sessionSecret, NATS_TOKEN: secrets.token, NATS_PASSWORD: secrets.password, API_PORT: 3000 } },
+      'the configuration',
+    );
 
     const output = lines.join('');
     for (const [name, value] of Object.entries(secrets)) expect(output, name).not.toContain(value);

@@ -182,7 +182,8 @@ function checkInvariants(state: CampaignState, today: IsoDate, settled: boolean)
       expect(m.completedOn, where).toBeDefined();
       for (const d of def.dependsOn) {
         const dep = state.milestones[d];
-        if (dep?.status === 'done') expect(dep.completedOn! <= m.completedOn!, `${where} on ${m.completedOn} before ${d} on ${dep.completedOn}`).toBe(true);
+        if (dep?.status === 'done')
+          expect(dep.completedOn! <= m.completedOn!, `${where} on ${m.completedOn} before ${d} on ${dep.completedOn}`).toBe(true);
       }
       // Nothing is done in the future, automatic milestones included.
       expect(m.completedOn! <= today, `${where} completed on ${m.completedOn}, today ${today}`).toBe(true);
@@ -198,7 +199,13 @@ function checkInvariants(state: CampaignState, today: IsoDate, settled: boolean)
     if (m.status === 'open' || m.status === 'blocked') {
       // The stored due date is always the template rule plus the extensions granted.
       const facts = scheduleFacts(state);
-      expect(m.dueOn, `${where} due date`).toBe(dueDate(def, facts, m.extensions.map((e) => e.by)));
+      expect(m.dueOn, `${where} due date`).toBe(
+        dueDate(
+          def,
+          facts,
+          m.extensions.map((e) => e.by),
+        ),
+      );
       if (live) expect(applies(state, def), `${where} does not apply but is pending`).toBe(true);
       if (live && settled) {
         if (def.automatic && depsMet) {
@@ -220,7 +227,9 @@ function checkInvariants(state: CampaignState, today: IsoDate, settled: boolean)
     .filter((d) => ['open', 'blocked'].includes(status(d.id) ?? '') && (state.milestones[d.id]?.dueOn ?? '9999') < today)
     .map((d) => d.id);
   expect([...view.overdue].sort()).toEqual(pendingPastDue.sort());
-  expect(view.progress.done + view.progress.skipped).toBe(template.milestones.filter((d) => ['done', 'skipped'].includes(status(d.id) ?? '')).length);
+  expect(view.progress.done + view.progress.skipped).toBe(
+    template.milestones.filter((d) => ['done', 'skipped'].includes(status(d.id) ?? '')).length,
+  );
   if (state.status === 'completed') expect(view.progress.percent).toBe(100);
 }
 
@@ -277,7 +286,8 @@ class Checker {
  * change of an outcome is announced in it (open -> blocked is the one change without an event type).
  */
 function checkAnnounced(before: CampaignState, after: CampaignState, effects: Effects): void {
-  const said = (type: DomainEvent['type'], id: string) => effects.events.some((e) => e.type === type && 'milestone' in e && e.milestone === id);
+  const said = (type: DomainEvent['type'], id: string) =>
+    effects.events.some((e) => e.type === type && 'milestone' in e && e.milestone === id);
   for (const id of Object.keys(after.milestones)) {
     const b = before.milestones[id]?.status;
     const a = after.milestones[id]?.status;
@@ -294,10 +304,19 @@ function checkAnnounced(before: CampaignState, after: CampaignState, effects: Ef
     }
   }
   // Other campaigns are told only of a milestone completed in this very outcome.
-  for (const inform of effects.informs) expect(said('milestone-completed', inform.milestone), `informs from ${inform.milestone}`).toBe(true);
+  for (const inform of effects.informs)
+    expect(said('milestone-completed', inform.milestone), `informs from ${inform.milestone}`).toBe(true);
   if (before.status !== after.status) {
-    const expected = { paused: 'campaign-paused', active: 'campaign-resumed', cancelled: 'campaign-cancelled', completed: 'campaign-completed' } as const;
-    expect(effects.events.some((e) => e.type === expected[after.status]), `${before.status} -> ${after.status}`).toBe(true);
+    const expected = {
+      paused: 'campaign-paused',
+      active: 'campaign-resumed',
+      cancelled: 'campaign-cancelled',
+      completed: 'campaign-completed',
+    } as const;
+    expect(
+      effects.events.some((e) => e.type === expected[after.status]),
+      `${before.status} -> ${after.status}`,
+    ).toBe(true);
   }
 }
 
@@ -338,7 +357,12 @@ function simulate(template: Template, plan: StartPlan, ops: Op[], options: { che
     const initial: CampaignState = {
       ...state,
       status: 'active',
-      milestones: Object.fromEntries(Object.keys(state.milestones).map((id) => [id, { id, status: 'blocked', extensions: [], remindersSent: [], overdueNotified: false }])),
+      milestones: Object.fromEntries(
+        Object.keys(state.milestones).map((id) => [
+          id,
+          { id, status: 'blocked', extensions: [], remindersSent: [], overdueNotified: false },
+        ]),
+      ),
     };
     checkAnnounced(initial, state, outcome.effects);
     checkInvariants(state, dateOfInstant(now), true);
@@ -435,9 +459,27 @@ describe('campaign state machine properties', () => {
       { seed: FC_SEED, numRuns: NUM_RUNS },
     );
     // The sessions reached the interesting cases.
-    if (process.env.SHOW_COVERAGE) console.log(seen, [...rejections].sort((a, b) => b[1] - a[1]));
+    if (process.env.SHOW_COVERAGE)
+      console.log(
+        seen,
+        [...rejections].sort((a, b) => b[1] - a[1]),
+      );
     expect(seen.starts).toBeGreaterThan(NUM_RUNS * 0.7);
-    for (const key of ['accepted', 'rejected', 'repeats', 'completions', 'automatic', 'alternatives', 'reminders', 'overdue', 'reopened', 'extended', 'notApplicable', 'campaignsCompleted', 'followOns'] as const)
+    for (const key of [
+      'accepted',
+      'rejected',
+      'repeats',
+      'completions',
+      'automatic',
+      'alternatives',
+      'reminders',
+      'overdue',
+      'reopened',
+      'extended',
+      'notApplicable',
+      'campaignsCompleted',
+      'followOns',
+    ] as const)
       expect(seen[key], key).toBeGreaterThan(3);
   });
 
@@ -512,7 +554,8 @@ describe('campaign state machine properties', () => {
       { seed: FC_SEED, numRuns: NUM_RUNS / 2 },
     );
     // Every kind of refusal was reached.
-    for (const code of ['invalid', 'forbidden', 'not-found', 'conflict', 'precondition']) expect(refused.get(code), code).toBeGreaterThan(3);
+    for (const code of ['invalid', 'forbidden', 'not-found', 'conflict', 'precondition'])
+      expect(refused.get(code), code).toBeGreaterThan(3);
   });
 });
 
@@ -531,7 +574,18 @@ interface OddCommand {
 
 /** Commands with any field odd: prototype keys as ids and names, unknown steps, awkward text, future dates. */
 const oddCommandArb: fc.Arbitrary<OddCommand> = fc.record({
-  type: fc.constantFrom<CampaignCommand['type']>('complete', 'skip', 'reopen', 'assign', 'note', 'extend', 'pause', 'resume', 'cancel', 'set-input'),
+  type: fc.constantFrom<CampaignCommand['type']>(
+    'complete',
+    'skip',
+    'reopen',
+    'assign',
+    'note',
+    'extend',
+    'pause',
+    'resume',
+    'cancel',
+    'set-input',
+  ),
   requestId: fc.oneof(fc.constantFrom(...prototypeKeys, 'r-0', 'r-1'), awkwardString),
   role: fc.constantFrom('viewer', 'staff', 'programme-lead', 'system'),
   milestone: fc.oneof(fc.nat({ max: 12 }), fc.constantFrom('constructor', 'no-such-step', 'hasownproperty')),
@@ -540,7 +594,13 @@ const oddCommandArb: fc.Arbitrary<OddCommand> = fc.record({
   name: fc.constantFrom('mode', 'flag', 'since', 'delay', 'budget', ...prototypeKeys),
   value: fc.oneof(fc.constantFrom(...MODES, ...POSTPONEMENTS, '2020-01-01'), awkwardString, fc.integer(), fc.boolean()),
   text: fc.oneof(fc.constant('because'), awkwardString),
-  evidence: fc.array(fc.tuple(fc.constantFrom('documentUrl', 'instrumentKind', 'lawNumber', ...prototypeKeys), fc.oneof(fc.constant('https://example.org/x'), awkwardString)), { maxLength: 3 }),
+  evidence: fc.array(
+    fc.tuple(
+      fc.constantFrom('documentUrl', 'instrumentKind', 'lawNumber', ...prototypeKeys),
+      fc.oneof(fc.constant('https://example.org/x'), awkwardString),
+    ),
+    { maxLength: 3 },
+  ),
 });
 
 function oddCommand(odd: OddCommand, template: Template): unknown {

@@ -76,7 +76,8 @@ function toDeposit(uncatStatus = 'acceded'): CampaignState {
     ['approval', '2024-02-10'],
     ['deposit', '2024-03-01', { instrumentKind: 'accession' }],
   ];
-  for (const [milestone, date, evidence] of steps) state = accept(state, cmd.complete(milestone, date, { evidence: evidence ?? {} }), now).state;
+  for (const [milestone, date, evidence] of steps)
+    state = accept(state, cmd.complete(milestone, date, { evidence: evidence ?? {} }), now).state;
   return state;
 }
 
@@ -86,7 +87,13 @@ describe('starting a campaign', () => {
     expect(types(effects)).toEqual(['campaign-started', 'milestone-opened']);
     expect(effects.events.map((e) => e.sequence)).toEqual([1, 2]);
     expect(state.sequence).toBe(2);
-    expect(effects.events[0]).toMatchObject({ type: 'campaign-started', startDate: '2024-01-01', actor: lead, country: 'ID', region: 'asia-pacific' });
+    expect(effects.events[0]).toMatchObject({
+      type: 'campaign-started',
+      startDate: '2024-01-01',
+      actor: lead,
+      country: 'ID',
+      region: 'asia-pacific',
+    });
     expect(status(state, 'first')).toBe('open');
     expect(status(state, 'second')).toBe('blocked');
     // 2024 is a leap year: 1 January + 60 days = 1 March.
@@ -114,7 +121,11 @@ describe('starting a campaign', () => {
     expect(status(state, 'signature')).toBe('skipped');
     expect(state.milestones.signature?.skipCause).toBe('alternative-chosen');
     // Entry into force derived: deposit + 30 days (OPCAT Art. 28(2)).
-    expect(state.milestones['entry-into-force']).toMatchObject({ status: 'done', completedOn: '2010-03-31', completedBy: { role: 'system' } });
+    expect(state.milestones['entry-into-force']).toMatchObject({
+      status: 'done',
+      completedOn: '2010-03-31',
+      completedBy: { role: 'system' },
+    });
     // The NPM deadline runs from entry into force: one year, long passed.
     expect(state.milestones.npm).toMatchObject({ status: 'open', dueOn: '2011-03-31', overdueNotified: true });
     const overdue = eventsOf(effects, 'milestone-overdue');
@@ -231,7 +242,13 @@ describe('starting a campaign', () => {
     });
     expect(state.milestones.b).toMatchObject({ status: 'done', completedOn: '2023-06-01' });
     expect(state.milestones.b?.skipCause).toBeUndefined();
-    expect(types(effects)).toEqual(['campaign-started', 'milestone-completed', 'milestone-opened', 'milestone-completed', 'campaign-completed']);
+    expect(types(effects)).toEqual([
+      'campaign-started',
+      'milestone-completed',
+      'milestone-opened',
+      'milestone-completed',
+      'campaign-completed',
+    ]);
   });
 
   it('lists every problem of a start request, each naming its field', () => {
@@ -266,9 +283,12 @@ describe('starting a campaign', () => {
   });
 
   it('refuses a milestone given as done before its dependencies are, or dated before a derived dependency', () => {
-    expect(() => begin(opcatLike(), { inputs: { uncatStatus: 'acceded' }, completed: [{ milestone: 'decision', date: '2023-01-01', evidence: { decisionReference: 'x' } }] })).toThrow(
-      /"decision" is given as done but "dialogue" is not/,
-    );
+    expect(() =>
+      begin(opcatLike(), {
+        inputs: { uncatStatus: 'acceded' },
+        completed: [{ milestone: 'decision', date: '2023-01-01', evidence: { decisionReference: 'x' } }],
+      }),
+    ).toThrow(/"decision" is given as done but "dialogue" is not/);
     const past: { milestone: string; date: IsoDate; evidence?: Record<string, string> }[] = [
       { milestone: 'dialogue', date: '2008-01-10' },
       { milestone: 'decision', date: '2008-05-01', evidence: { decisionReference: 'x' } },
@@ -277,12 +297,15 @@ describe('starting a campaign', () => {
       { milestone: 'deposit', date: '2010-03-01', evidence: { instrumentKind: 'accession' } },
     ];
     // Entry into force is derived as 2010-03-31: an NPM designated before it cannot be.
-    expect(() => begin(opcatLike(), { inputs: { uncatStatus: 'acceded' }, completed: [...past, { milestone: 'npm', date: '2010-03-15' }] })).toThrow(
-      /"npm" on 2010-03-15 is before "entry-into-force" \(2010-03-31\)/,
-    );
+    expect(() =>
+      begin(opcatLike(), { inputs: { uncatStatus: 'acceded' }, completed: [...past, { milestone: 'npm', date: '2010-03-15' }] }),
+    ).toThrow(/"npm" on 2010-03-15 is before "entry-into-force" \(2010-03-31\)/);
     // Both alternatives given as done: one is already skipped by the other.
     expect(() =>
-      begin(opcatLike(), { inputs: { uncatStatus: 'acceded' }, completed: [...past.slice(0, 3), { milestone: 'signature', date: '2009-03-01' }] }),
+      begin(opcatLike(), {
+        inputs: { uncatStatus: 'acceded' },
+        completed: [...past.slice(0, 3), { milestone: 'signature', date: '2009-03-01' }],
+      }),
     ).toThrow(/"accession" is given as done but is skipped \("signature" was chosen instead\)/);
     // Given as done and as skipped.
     expect(() =>
@@ -310,10 +333,25 @@ describe('completing a milestone', () => {
     expect(first.effects.events[1]).toMatchObject({ milestone: 'decision', dueOn: '2026-01-01' });
     // Free text stays in the history, never in events.
     expect(JSON.stringify(first.effects.events)).not.toContain('Bangkok');
-    expect(first.state.history.at(-1)).toMatchObject({ action: 'completed', milestone: 'dialogue', detail: 'Bangkok workshop', actor: staff });
+    expect(first.state.history.at(-1)).toMatchObject({
+      action: 'completed',
+      milestone: 'dialogue',
+      detail: 'Bangkok workshop',
+      actor: staff,
+    });
 
-    const second = accept(first.state, cmd.complete('decision', '2024-01-05', { evidence: { decisionReference: ' Cabinet 1/2024 ' } }), on('2024-01-05'));
-    expect(second.effects.events[0]).toMatchObject({ type: 'milestone-completed', milestone: 'decision', late: false, automatic: false, dueOn: '2026-01-01' });
+    const second = accept(
+      first.state,
+      cmd.complete('decision', '2024-01-05', { evidence: { decisionReference: ' Cabinet 1/2024 ' } }),
+      on('2024-01-05'),
+    );
+    expect(second.effects.events[0]).toMatchObject({
+      type: 'milestone-completed',
+      milestone: 'decision',
+      late: false,
+      automatic: false,
+      dueOn: '2026-01-01',
+    });
     expect(status(second.state, 'signature')).toBe('open');
     expect(status(second.state, 'accession')).toBe('open');
   });
@@ -329,26 +367,74 @@ describe('completing a milestone', () => {
     const now = on('2024-03-01');
     const started = () => begin(opcatLike(), { inputs: { uncatStatus: 'none' } }).state;
     const withDialogue = () => accept(started(), cmd.complete('dialogue', '2024-01-15'), now).state;
-    const withDecision = () => accept(withDialogue(), cmd.complete('decision', '2024-01-20', { evidence: { decisionReference: 'x' } }), now).state;
+    const withDecision = () =>
+      accept(withDialogue(), cmd.complete('decision', '2024-01-20', { evidence: { decisionReference: 'x' } }), now).state;
 
-    it('an unknown milestone', () => refuse(started(), cmd.complete('nope', '2024-01-02'), now, 'not-found', 'unknown milestone "nope" in template opcat-like'));
+    it('an unknown milestone', () =>
+      refuse(started(), cmd.complete('nope', '2024-01-02'), now, 'not-found', 'unknown milestone "nope" in template opcat-like'));
     it('an unmet dependency', () =>
-      refuse(started(), cmd.complete('decision', '2024-01-02', { evidence: { decisionReference: 'x' } }), now, 'precondition', '"decision" depends on "dialogue", not done yet'));
-    it('a milestone already done', () => refuse(withDialogue(), cmd.complete('dialogue', '2024-01-20'), now, 'conflict', '"dialogue" is already done (on 2024-01-15)'));
+      refuse(
+        started(),
+        cmd.complete('decision', '2024-01-02', { evidence: { decisionReference: 'x' } }),
+        now,
+        'precondition',
+        '"decision" depends on "dialogue", not done yet',
+      ));
+    it('a milestone already done', () =>
+      refuse(withDialogue(), cmd.complete('dialogue', '2024-01-20'), now, 'conflict', '"dialogue" is already done (on 2024-01-15)'));
     it('a role below the milestone role', () =>
-      refuse(withDialogue(), cmd.complete('decision', '2024-01-20', { actor: staff, evidence: { decisionReference: 'x' } }), now, 'forbidden', '"decision" may be completed only by programme-lead'));
-    it('a viewer', () => refuse(started(), cmd.complete('dialogue', '2024-01-20', { actor: viewer }), now, 'forbidden', 'role viewer may not complete; it needs staff'));
+      refuse(
+        withDialogue(),
+        cmd.complete('decision', '2024-01-20', { actor: staff, evidence: { decisionReference: 'x' } }),
+        now,
+        'forbidden',
+        '"decision" may be completed only by programme-lead',
+      ));
+    it('a viewer', () =>
+      refuse(
+        started(),
+        cmd.complete('dialogue', '2024-01-20', { actor: viewer }),
+        now,
+        'forbidden',
+        'role viewer may not complete; it needs staff',
+      ));
     it('missing required evidence', () =>
-      refuse(withDialogue(), cmd.complete('decision', '2024-01-20'), now, 'invalid', 'evidence "decisionReference" (Cabinet decision) is required for "decision"'));
+      refuse(
+        withDialogue(),
+        cmd.complete('decision', '2024-01-20'),
+        now,
+        'invalid',
+        'evidence "decisionReference" (Cabinet decision) is required for "decision"',
+      ));
     it('an unknown evidence field', () =>
-      refuse(withDialogue(), cmd.complete('decision', '2024-01-20', { evidence: { decisionReference: 'x', minutes: 'y' } }), now, 'invalid', /unknown evidence field\(s\) minutes/));
-    it('a date in the future', () => refuse(started(), cmd.complete('dialogue', '2024-03-02'), now, 'invalid', 'date 2024-03-02 is in the future (today is 2024-03-01)'));
+      refuse(
+        withDialogue(),
+        cmd.complete('decision', '2024-01-20', { evidence: { decisionReference: 'x', minutes: 'y' } }),
+        now,
+        'invalid',
+        /unknown evidence field\(s\) minutes/,
+      ));
+    it('a date in the future', () =>
+      refuse(started(), cmd.complete('dialogue', '2024-03-02'), now, 'invalid', 'date 2024-03-02 is in the future (today is 2024-03-01)'));
     it('a date before its dependency', () =>
-      refuse(withDialogue(), cmd.complete('decision', '2024-01-14', { evidence: { decisionReference: 'x' } }), now, 'invalid', 'date 2024-01-14 is before "dialogue" was done (2024-01-15)'));
-    it('a precondition on the inputs, with its reason', () => refuse(withDecision(), cmd.complete('signature', '2024-02-01'), now, 'precondition', 'OPCAT Art. 27(1): sign UNCAT first'));
+      refuse(
+        withDialogue(),
+        cmd.complete('decision', '2024-01-14', { evidence: { decisionReference: 'x' } }),
+        now,
+        'invalid',
+        'date 2024-01-14 is before "dialogue" was done (2024-01-15)',
+      ));
+    it('a precondition on the inputs, with its reason', () =>
+      refuse(withDecision(), cmd.complete('signature', '2024-02-01'), now, 'precondition', 'OPCAT Art. 27(1): sign UNCAT first'));
     it('an automatic milestone', () => {
       const state = toDeposit();
-      refuse(state, cmd.complete('entry-into-force', '2024-03-01'), on('2024-03-01'), 'invalid', '"entry-into-force" completes itself (OPCAT Art. 28(2))');
+      refuse(
+        state,
+        cmd.complete('entry-into-force', '2024-03-01'),
+        on('2024-03-01'),
+        'invalid',
+        '"entry-into-force" completes itself (OPCAT Art. 28(2))',
+      );
     });
     it('a skipped milestone', () => {
       const state = accept(withDecision(), cmd.complete('accession', '2024-02-01'), now).state;
@@ -358,11 +444,27 @@ describe('completing a milestone', () => {
     it('badly typed evidence: url, date, enum', () => {
       const state = toDeposit();
       const reopened = accept(state, cmd.reopen('deposit'), on('2024-03-02')).state;
-      const deposit = (evidence: Record<string, string>) => cmd.complete('deposit', '2024-03-01', { evidence: { instrumentKind: 'accession', ...evidence } });
-      refuse(reopened, deposit({ documentUrl: 'treaties dot un dot org' }), on('2024-03-02'), 'invalid', 'evidence "documentUrl" must be a valid url');
+      const deposit = (evidence: Record<string, string>) =>
+        cmd.complete('deposit', '2024-03-01', { evidence: { instrumentKind: 'accession', ...evidence } });
+      refuse(
+        reopened,
+        deposit({ documentUrl: 'treaties dot un dot org' }),
+        on('2024-03-02'),
+        'invalid',
+        'evidence "documentUrl" must be a valid url',
+      );
       refuse(reopened, deposit({ depositedOn: '2024-02-30' }), on('2024-03-02'), 'invalid', 'evidence "depositedOn" must be a valid date');
-      refuse(reopened, deposit({ instrumentKind: 'succession' }), on('2024-03-02'), 'invalid', 'evidence "instrumentKind" must be one of ratification, accession');
-      expect(accept(reopened, deposit({ documentUrl: 'https://treaties.un.org/x', depositedOn: '2024-03-01' }), on('2024-03-02')).state.milestones.deposit?.evidence).toEqual({
+      refuse(
+        reopened,
+        deposit({ instrumentKind: 'succession' }),
+        on('2024-03-02'),
+        'invalid',
+        'evidence "instrumentKind" must be one of ratification, accession',
+      );
+      expect(
+        accept(reopened, deposit({ documentUrl: 'https://treaties.un.org/x', depositedOn: '2024-03-01' }), on('2024-03-02')).state
+          .milestones.deposit?.evidence,
+      ).toEqual({
         instrumentKind: 'accession',
         documentUrl: 'https://treaties.un.org/x',
         depositedOn: '2024-03-01',
@@ -398,7 +500,9 @@ describe('alternatives', () => {
 
   it('completing one skips the other; reopening it restores the other', () => {
     const done = accept(decided(), cmd.complete('accession', '2024-01-25'), on('2024-02-01'));
-    expect(eventsOf(done.effects, 'milestone-skipped')).toEqual([expect.objectContaining({ milestone: 'signature', cause: 'alternative-chosen' })]);
+    expect(eventsOf(done.effects, 'milestone-skipped')).toEqual([
+      expect.objectContaining({ milestone: 'signature', cause: 'alternative-chosen' }),
+    ]);
     expect(done.state.milestones.signature).toMatchObject({ status: 'skipped', skipCause: 'alternative-chosen' });
     expect(status(done.state, 'approval')).toBe('open');
 
@@ -479,7 +583,11 @@ describe('reopen', () => {
     expect(reopened.state.milestones.npm?.dueOn).toBeUndefined();
 
     // Corrected deposit date: entry into force re-derived at once (it is in the past), no second follow-on.
-    const corrected = accept(reopened.state, cmd.complete('deposit', '2024-02-20', { evidence: { instrumentKind: 'accession' } }), on('2024-04-01'));
+    const corrected = accept(
+      reopened.state,
+      cmd.complete('deposit', '2024-02-20', { evidence: { instrumentKind: 'accession' } }),
+      on('2024-04-01'),
+    );
     expect(corrected.state.milestones['entry-into-force']).toMatchObject({ status: 'done', completedOn: '2024-03-21' });
     expect(corrected.state.milestones.npm?.dueOn).toBe('2025-03-21');
     expect(corrected.effects.followOns).toEqual([]);
@@ -510,8 +618,16 @@ describe('automatic milestones', () => {
 
     const due = tick(state, startOfDay('2024-03-31'));
     expect(types(due.effects)).toEqual(['milestone-completed', 'follow-on-started', 'milestone-opened']);
-    expect(due.effects.events[0]).toMatchObject({ milestone: 'entry-into-force', completedOn: '2024-03-31', automatic: true, actor: { role: 'system' } });
-    expect(due.effects.events[1]).toMatchObject({ followOnCampaignId: 'campaign-opcat-like~npm-designation', followOnTemplateId: 'npm-designation' });
+    expect(due.effects.events[0]).toMatchObject({
+      milestone: 'entry-into-force',
+      completedOn: '2024-03-31',
+      automatic: true,
+      actor: { role: 'system' },
+    });
+    expect(due.effects.events[1]).toMatchObject({
+      followOnCampaignId: 'campaign-opcat-like~npm-designation',
+      followOnTemplateId: 'npm-designation',
+    });
     expect(due.effects.followOns).toEqual([
       {
         milestone: 'entry-into-force',
@@ -522,7 +638,9 @@ describe('automatic milestones', () => {
       },
     ]);
     expect(due.effects.events[2]).toMatchObject({ milestone: 'npm', dueOn: '2025-03-31' });
-    expect(due.state.followOns).toEqual([{ milestone: 'entry-into-force', templateId: 'npm-designation', campaignId: 'campaign-opcat-like~npm-designation' }]);
+    expect(due.state.followOns).toEqual([
+      { milestone: 'entry-into-force', templateId: 'npm-designation', campaignId: 'campaign-opcat-like~npm-designation' },
+    ]);
     expect(due.state.history.at(-1)).toMatchObject({ action: 'completed automatically', detail: 'per OPCAT Art. 28(2)' });
     // Ticking later in the day changes nothing more.
     expect(tick(due.state, on('2024-03-31', 23)).effects.events).toEqual([]);
@@ -535,7 +653,12 @@ describe('automatic milestones', () => {
       title: 'Automatic counted from the start',
       milestones: [
         { id: 'kick-off', title: 'Kick-off' },
-        { id: 'review', title: 'Review one month after start', dependsOn: ['kick-off'], automatic: { after: { start: true }, duration: 'P1M' } },
+        {
+          id: 'review',
+          title: 'Review one month after start',
+          dependsOn: ['kick-off'],
+          automatic: { after: { start: true }, duration: 'P1M' },
+        },
       ],
     });
     const { state } = begin(template);
@@ -549,7 +672,12 @@ describe('automatic milestones', () => {
       version: 1,
       title: 'Automatic with a deadline',
       milestones: [
-        { id: 'report', title: 'Report', automatic: { after: { start: true }, duration: 'P30D' }, deadline: { after: { start: true }, duration: 'P10D' } },
+        {
+          id: 'report',
+          title: 'Report',
+          automatic: { after: { start: true }, duration: 'P30D' },
+          deadline: { after: { start: true }, duration: 'P10D' },
+        },
         { id: 'next', title: 'Next', dependsOn: ['report'] },
       ],
     });
@@ -565,7 +693,12 @@ describe('automatic milestones', () => {
       version: 1,
       title: 'Automatic alternative',
       milestones: [
-        { id: 'tacit', title: 'Tacit acceptance after 90 days', alternativeTo: ['explicit'], automatic: { after: { start: true }, duration: 'P90D' } },
+        {
+          id: 'tacit',
+          title: 'Tacit acceptance after 90 days',
+          alternativeTo: ['explicit'],
+          automatic: { after: { start: true }, duration: 'P90D' },
+        },
         { id: 'explicit', title: 'Explicit acceptance', alternativeTo: ['tacit'] },
         { id: 'next', title: 'Next', dependsOn: ['tacit', 'explicit'] },
       ],
@@ -612,7 +745,9 @@ describe('reminders and overdue notices', () => {
       expect.objectContaining({ type: 'reminder-due', milestone: 'second', remindBefore: 'P7D', dueOn: '2024-03-01', owner: 'maria' }),
     ]);
     const overdue = tick(outcome.state, on('2024-03-05'));
-    expect(overdue.effects.events).toEqual([expect.objectContaining({ type: 'milestone-overdue', milestone: 'second', dueOn: '2024-03-01', owner: 'maria' })]);
+    expect(overdue.effects.events).toEqual([
+      expect.objectContaining({ type: 'milestone-overdue', milestone: 'second', dueOn: '2024-03-01', owner: 'maria' }),
+    ]);
     // Once only.
     expect(tick(overdue.state, on('2024-06-01')).effects.events).toEqual([]);
   });
@@ -628,7 +763,9 @@ describe('reminders and overdue notices', () => {
     const resumed = accept(quiet.state, cmd.resume(), on('2024-02-10'));
     expect(types(resumed.effects)).toEqual(['campaign-resumed']);
     expect(nextWakeUp(resumed.state, on('2024-02-10'))).toBe(startOfDay('2024-02-23'));
-    expect(tick(resumed.state, on('2024-02-23')).effects.events).toEqual([expect.objectContaining({ type: 'reminder-due', remindBefore: 'P7D' })]);
+    expect(tick(resumed.state, on('2024-02-23')).effects.events).toEqual([
+      expect.objectContaining({ type: 'reminder-due', remindBefore: 'P7D' }),
+    ]);
 
     const pausedAgain = accept(resumed.state, cmd.pause(), on('2024-02-11')).state;
     const overdue = tick(pausedAgain, on('2024-03-02'));
@@ -650,7 +787,15 @@ describe('extending a deadline', () => {
   it('moves the due date within maxExtension and refuses beyond it', () => {
     const first = accept(inForce(), cmd.extend('npm', 'P1Y'), on('2024-04-01'));
     expect(first.effects.events).toEqual([
-      expect.objectContaining({ type: 'deadline-extended', milestone: 'npm', previousDueOn: '2025-03-31', dueOn: '2026-03-31', by: 'P1Y', legalBasis: 'OPCAT Art. 24(2)', actor: lead }),
+      expect.objectContaining({
+        type: 'deadline-extended',
+        milestone: 'npm',
+        previousDueOn: '2025-03-31',
+        dueOn: '2026-03-31',
+        by: 'P1Y',
+        legalBasis: 'OPCAT Art. 24(2)',
+        actor: lead,
+      }),
     ]);
     expect(first.state.milestones.npm?.dueOn).toBe('2026-03-31');
     expect(first.state.milestones.npm?.extensions).toEqual([
@@ -658,7 +803,13 @@ describe('extending a deadline', () => {
     ]);
     const second = accept(first.state, cmd.extend('npm', 'P1Y'), on('2024-04-02'));
     expect(second.state.milestones.npm?.dueOn).toBe('2027-03-31');
-    refuse(second.state, cmd.extend('npm', 'P1D'), on('2024-04-03'), 'precondition', 'extensions of "npm" may total at most P2Y; this would make P2Y1D');
+    refuse(
+      second.state,
+      cmd.extend('npm', 'P1D'),
+      on('2024-04-03'),
+      'precondition',
+      'extensions of "npm" may total at most P2Y; this would make P2Y1D',
+    );
   });
 
   it('lifts an overdue state and re-arms reminders for the new date', () => {
@@ -674,10 +825,28 @@ describe('extending a deadline', () => {
   it('refuses without maxExtension, without deadline, without a known due date, and for staff', () => {
     let { state } = begin(opcatLike(), { inputs: { uncatStatus: 'acceded' } });
     state = accept(state, cmd.complete('dialogue', '2024-01-02'), on('2024-01-02')).state;
-    refuse(state, cmd.extend('decision', 'P1M'), on('2024-01-03'), 'precondition', 'the deadline of "decision" cannot be extended under this template');
+    refuse(
+      state,
+      cmd.extend('decision', 'P1M'),
+      on('2024-01-03'),
+      'precondition',
+      'the deadline of "decision" cannot be extended under this template',
+    );
     refuse(state, cmd.extend('approval', 'P1M'), on('2024-01-03'), 'precondition', '"approval" has no deadline');
-    refuse(state, cmd.extend('npm', 'P1M'), on('2024-01-03'), 'precondition', '"npm" has no due date yet: its deadline\'s starting point is not known');
-    refuse(inForce(), cmd.extend('npm', 'P1M', { actor: staff }), on('2024-04-01'), 'forbidden', 'role staff may not extend; it needs programme-lead');
+    refuse(
+      state,
+      cmd.extend('npm', 'P1M'),
+      on('2024-01-03'),
+      'precondition',
+      '"npm" has no due date yet: its deadline\'s starting point is not known',
+    );
+    refuse(
+      inForce(),
+      cmd.extend('npm', 'P1M', { actor: staff }),
+      on('2024-04-01'),
+      'forbidden',
+      'role staff may not extend; it needs programme-lead',
+    );
     refuse(toDeposit(), cmd.extend('deposit', 'P1M'), on('2024-03-02'), 'conflict', '"deposit" is already done');
   });
 
@@ -686,7 +855,9 @@ describe('extending a deadline', () => {
       id: 'month-end',
       version: 1,
       title: 'Month end',
-      milestones: [{ id: 'report', title: 'Report', deadline: { after: { start: true }, duration: 'P30D', maxExtension: 'P3M' }, reminders: ['P7D'] }],
+      milestones: [
+        { id: 'report', title: 'Report', deadline: { after: { start: true }, duration: 'P30D', maxExtension: 'P3M' }, reminders: ['P7D'] },
+      ],
     });
     // 2024-01-01 + 30 days = 2024-01-31.
     let { state } = begin(template);
@@ -764,7 +935,13 @@ describe('changing an input', () => {
 
   it('refuses an unknown input, a wrong value and a role below programme lead', () => {
     const { state } = begin(conditional());
-    refuse(state, cmd.setInput('budget', 'large'), on('2024-01-02'), 'invalid', 'unknown input "budget"; the template declares model, since, postponement');
+    refuse(
+      state,
+      cmd.setInput('budget', 'large'),
+      on('2024-01-02'),
+      'invalid',
+      'unknown input "budget"; the template declares model, since, postponement',
+    );
     refuse(state, cmd.setInput('model', 'committee'), on('2024-01-02'), 'invalid', 'input "model" must be one of nhri, new-body');
     refuse(state, cmd.setInput('since', '2024-02-30'), on('2024-01-02'), 'invalid', 'input "since" must be a date');
     refuse(state, cmd.setInput('postponement', 'three years'), on('2024-01-02'), 'invalid', 'input "postponement" must be a duration');
@@ -850,7 +1027,12 @@ describe('the view', () => {
     expect(early.progress).toEqual({ done: 1, skipped: 0, total: 3, percent: 33 });
     expect(early.stage).toBe('two');
     expect(early.dueSoon).toEqual([]);
-    expect(early.milestones.find((m) => m.id === 'second')).toMatchObject({ display: 'open', daysLeft: 56, dueOn: '2024-03-01', title: 'Second' });
+    expect(early.milestones.find((m) => m.id === 'second')).toMatchObject({
+      display: 'open',
+      daysLeft: 56,
+      dueOn: '2024-03-01',
+      title: 'Second',
+    });
 
     const soon = viewCampaign(state, on('2024-02-01'));
     expect(soon.dueSoon).toEqual(['second']);

@@ -19,7 +19,8 @@ function withFirstDone(): CampaignState {
     startCampaignSchema.parse({ campaignId: 'c', template, country: 'WS', region: 'asia-pacific', startDate: '2026-11-01', actor: staff }),
     now,
   );
-  return applyCommand(state, { type: 'complete', milestone: 'first', date: '2026-11-20', evidence: {}, requestId: 'r1', actor: staff }, now).state;
+  return applyCommand(state, { type: 'complete', milestone: 'first', date: '2026-11-20', evidence: {}, requestId: 'r1', actor: staff }, now)
+    .state;
 }
 const reopenFirst = { type: 'reopen' as const, milestone: 'first', reason: 'wrong meeting', requestId: 'r2', actor: staff };
 

@@ -92,7 +92,8 @@ describe('notifier configuration', () => {
           resolveNotifierConfig(value, options);
         } catch (err) {
           expect(err, String(err)).toBeInstanceOf(NotifierConfigError);
-          for (const problem of (err as NotifierConfigError).problems) expect(placeOfDocument(issuePlaceOf(problem), value ?? {}), problem).toBe(true);
+          for (const problem of (err as NotifierConfigError).problems)
+            expect(placeOfDocument(issuePlaceOf(problem), value ?? {}), problem).toBe(true);
         }
       }),
       propertyRuns(300),
@@ -101,9 +102,38 @@ describe('notifier configuration', () => {
 
   it('any file text loads or names a line, a column or a field for every problem', TIMEOUT, async () => {
     const yamlish = fc
-      .array(fc.constantFrom('routes', 'name', ':', ': ', ' ', '\n', '\n  ', '- ', '&a ', '*a', '<<: ', '[', ']', '{', '}', ', ', '"', '!!str ', '? ', '|', '#', '---\n', '\t', '1', 'x'), {
-        maxLength: 30,
-      })
+      .array(
+        fc.constantFrom(
+          'routes',
+          'name',
+          ':',
+          ': ',
+          ' ',
+          '\n',
+          '\n  ',
+          '- ',
+          '&a ',
+          '*a',
+          '<<: ',
+          '[',
+          ']',
+          '{',
+          '}',
+          ', ',
+          '"',
+          '!!str ',
+          '? ',
+          '|',
+          '#',
+          '---\n',
+          '\t',
+          '1',
+          'x',
+        ),
+        {
+          maxLength: 30,
+        },
+      )
       .map((tokens) => tokens.join(''));
     const text = fc.oneof(
       mutated(valid).map(({ value }) => stringify(value)),

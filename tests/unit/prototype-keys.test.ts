@@ -37,7 +37,13 @@ describe('names every object has', () => {
     const start = startCampaignSchema.safeParse({ ...startRequest(opcatLike()), inputs: { toString: 'x' } });
     expect(issues(start)).toEqual(['inputs.toString: Invalid key in record']);
     expect(() =>
-      parseTemplate({ id: 't', version: 1, title: 'T', inputs: { constructor: { type: 'string' } }, milestones: [{ id: 'a', title: 'A' }] }),
+      parseTemplate({
+        id: 't',
+        version: 1,
+        title: 'T',
+        inputs: { constructor: { type: 'string' } },
+        milestones: [{ id: 'a', title: 'A' }],
+      }),
     ).toThrow(expect.objectContaining({ name: 'TemplateError', problems: ['inputs.constructor: Invalid key in record'] }) as Error);
   });
 });

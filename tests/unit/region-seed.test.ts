@@ -93,7 +93,10 @@ describe('seedCampaigns', () => {
     for (const country of ['MN', 'MV', 'NZ', 'LK']) {
       const p = plan(country);
       expect(p.campaigns, country).toEqual([]);
-      expect(p.notes.some((n) => n.startsWith('NPM designated')), country).toBe(true);
+      expect(
+        p.notes.some((n) => n.startsWith('NPM designated')),
+        country,
+      ).toBe(true);
     }
   });
 
@@ -104,7 +107,11 @@ describe('seedCampaigns', () => {
     expect(uncat?.request.completed).toEqual([
       expect.objectContaining({ milestone: 'signature', date: '1997-10-14', evidence: { documentUrl: data.sources['untc-uncat']?.url } }),
     ]);
-    expect(uncat?.request.skipped.map((s) => s.milestone)).toEqual(['ministry-dialogue', 'inter-ministerial-review', 'government-decision']);
+    expect(uncat?.request.skipped.map((s) => s.milestone)).toEqual([
+      'ministry-dialogue',
+      'inter-ministerial-review',
+      'government-decision',
+    ]);
     expect(opcat?.request.inputs).toEqual({ uncatStatus: 'signed' });
     expect(opcat?.rationale).toMatch(/Art\. 27\(2\)/);
     if (!uncat) throw new Error('no campaign');
@@ -122,8 +129,12 @@ describe('seedCampaigns', () => {
   });
 
   it('Viet Nam and Thailand: party to UNCAT -> OPCAT campaign with the right uncatStatus', () => {
-    expect(plan('VN').campaigns.map((c) => [c.request.template, c.request.inputs])).toEqual([['opcat-ratification', { uncatStatus: 'ratified' }]]);
-    expect(plan('TH').campaigns.map((c) => [c.request.template, c.request.inputs])).toEqual([['opcat-ratification', { uncatStatus: 'acceded' }]]);
+    expect(plan('VN').campaigns.map((c) => [c.request.template, c.request.inputs])).toEqual([
+      ['opcat-ratification', { uncatStatus: 'ratified' }],
+    ]);
+    expect(plan('TH').campaigns.map((c) => [c.request.template, c.request.inputs])).toEqual([
+      ['opcat-ratification', { uncatStatus: 'acceded' }],
+    ]);
   });
 
   it('Timor-Leste: OPCAT signed; an unverified date is used with a warning, or skipped with verifiedOnly', () => {
@@ -140,7 +151,13 @@ describe('seedCampaigns', () => {
 
   it('an unknown country or a missing template is an error', () => {
     expect(() => plan('KZ')).toThrow(SeedError);
-    expect(() => seedCampaigns(data, 'AU', templates.filter((t) => t.id !== 'npm-designation'))).toThrow(/npm-designation/);
+    expect(() =>
+      seedCampaigns(
+        data,
+        'AU',
+        templates.filter((t) => t.id !== 'npm-designation'),
+      ),
+    ).toThrow(/npm-designation/);
   });
 
   it('a template that lost a milestone the seed relies on is an error, not a silent drop', () => {

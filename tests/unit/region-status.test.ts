@@ -113,7 +113,9 @@ describe('data/region-status.yaml', () => {
   it('published entries into force agree with deposit + 30 days (hand-checked dates)', () => {
     const eif = Object.fromEntries(
       data.states.flatMap((s) =>
-        (['uncat', 'opcat'] as const).flatMap((t) => (s[t].entryIntoForce ? [[`${s.country} ${t}`, [s[t].deposit?.date, s[t].entryIntoForce?.date]]] : [])),
+        (['uncat', 'opcat'] as const).flatMap((t) =>
+          s[t].entryIntoForce ? [[`${s.country} ${t}`, [s[t].deposit?.date, s[t].entryIntoForce?.date]]] : [],
+        ),
       ),
     );
     expect(eif).toEqual({
@@ -158,7 +160,9 @@ describe('inconsistent data is rejected, naming the field', () => {
 
   it('an entry into force before (or not 30 days after) the deposit', () => {
     let problems = problemsOf(withState('AU', (s) => (s.opcat.entryIntoForce!.date = '2017-12-01')));
-    expect(problems).toContain(`states.${stateIndex('AU')}.opcat.entryIntoForce.date: entry into force 2017-12-01 is not after the deposit 2017-12-21`);
+    expect(problems).toContain(
+      `states.${stateIndex('AU')}.opcat.entryIntoForce.date: entry into force 2017-12-01 is not after the deposit 2017-12-21`,
+    );
     problems = problemsOf(withState('AU', (s) => (s.opcat.entryIntoForce!.date = '2018-01-21')));
     expect(problems[0]).toMatch(/disagrees with the treaty rule \(2018-01-20/);
   });
@@ -177,7 +181,9 @@ describe('inconsistent data is rejected, naming the field', () => {
 
   it('an OPCAT deposit before the UNCAT one (Art. 27)', () => {
     const problems = problemsOf(withState('PH', (s) => (s.uncat.deposit!.date = '2013-01-01')));
-    expect(problems.some((p) => p.startsWith(`states.${stateIndex('PH')}.opcat.deposit.date: OPCAT instrument deposited before the UNCAT one`))).toBe(true);
+    expect(
+      problems.some((p) => p.startsWith(`states.${stateIndex('PH')}.opcat.deposit.date: OPCAT instrument deposited before the UNCAT one`)),
+    ).toBe(true);
   });
 
   it('an unknown source, an unverified fact without a note, an invalid or out-of-region country', () => {
@@ -187,7 +193,9 @@ describe('inconsistent data is rejected, naming the field', () => {
     expect(problemsOf(withState('JP', (s) => delete s.uncat.deposit!.note))).toContain(
       `states.${stateIndex('JP')}.uncat.deposit.note: an unverified fact needs a note saying what is uncertain`,
     );
-    expect(problemsOf(withState('JP', (s) => (s.country = 'XX'))).some((p) => p.startsWith(`states.${stateIndex('JP')}.country:`))).toBe(true);
+    expect(problemsOf(withState('JP', (s) => (s.country = 'XX'))).some((p) => p.startsWith(`states.${stateIndex('JP')}.country:`))).toBe(
+      true,
+    );
     expect(problemsOf(withState('JP', (s) => (s.country = 'KZ')))).toContain(
       `states.${stateIndex('JP')}.country: KZ is not in the asia-pacific region (shared/countries.ts)`,
     );
@@ -195,16 +203,18 @@ describe('inconsistent data is rejected, naming the field', () => {
 
   it('an accession with a signature, a ratification without one and without a note', () => {
     const i = stateIndex('BD');
-    expect(problemsOf(withState('BD', (s) => (s.uncat.signature = { date: '1990-01-01', sources: ['untc-uncat'], verified: true })))).toContain(
-      `states.${i}.uncat.deposit.kind: an accession is made without signature, yet a signature is recorded`,
-    );
+    expect(
+      problemsOf(withState('BD', (s) => (s.uncat.signature = { date: '1990-01-01', sources: ['untc-uncat'], verified: true }))),
+    ).toContain(`states.${i}.uncat.deposit.kind: an accession is made without signature, yet a signature is recorded`);
     expect(problemsOf(withState('BD', (s) => (s.uncat.deposit!.kind = 'ratification')))).toContain(
       `states.${i}.uncat.deposit.note: a ratification without a recorded signature needs a note explaining it`,
     );
   });
 
   it('a malformed date, and YAML errors with their line', () => {
-    expect(problemsOf(withState('BD', (s) => (s.uncat.deposit!.date = '1998-02-30'))).some((p) => p.includes('uncat.deposit.date'))).toBe(true);
+    expect(problemsOf(withState('BD', (s) => (s.uncat.deposit!.date = '1998-02-30'))).some((p) => p.includes('uncat.deposit.date'))).toBe(
+      true,
+    );
     expect(() => parseRegionStatusYaml('region: asia-pacific\nstates: [\n', 'broken.yaml')).toThrow(/broken\.yaml[\s\S]*line \d+/);
   });
 });

@@ -39,7 +39,12 @@ describe('replay check: comparing what a replay sends with what the history reco
     expect(mismatches).toEqual([
       { kind: 'activity', id: '1', type: 'publishEvents', differences: ['[0][0].text: recorded "a", replayed "b"'] },
       { kind: 'activity', id: '2', type: 'resolveTemplate', differences: ['type: recorded resolveTemplate, replayed informCampaigns'] },
-      { kind: 'child-workflow', id: 'c~npm-designation', type: 'campaignWorkflow', differences: ['recorded, but the replay did not send it'] },
+      {
+        kind: 'child-workflow',
+        id: 'c~npm-designation',
+        type: 'campaignWorkflow',
+        differences: ['recorded, but the replay did not send it'],
+      },
       { kind: 'continue-as-new', id: 'continue-as-new', type: 'campaignWorkflow', differences: ['sent by the replay, but not recorded'] },
     ]);
     expect(formatMismatches('h.json', mismatches.slice(0, 1))).toBe(

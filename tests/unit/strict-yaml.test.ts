@@ -12,7 +12,10 @@ const refused = (text: string) => () => parseStrictYaml(text, (problems) => new 
 describe('strict YAML', () => {
   it('refuses an alias that was never anchored, as a problem of the file', () => {
     expect(refused('a: *x')).toThrow(
-      expect.objectContaining({ name: 'TemplateError', problems: ['(yaml): Unresolved alias (the anchor must be set before the alias): x'] }) as Error,
+      expect.objectContaining({
+        name: 'TemplateError',
+        problems: ['(yaml): Unresolved alias (the anchor must be set before the alias): x'],
+      }) as Error,
     );
     expect(() => parseTemplateYaml('<<: *x', 't.yaml')).toThrow(
       expect.objectContaining({ name: 'TemplateError', problems: [expect.stringMatching(/^\(yaml\): Unresolved alias/)] }) as Error,
@@ -20,9 +23,16 @@ describe('strict YAML', () => {
   });
 
   it('refuses an alias bomb instead of building it', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd'].map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abc'[i]}`).join(', ')}]`), `e: [${Array(10).fill('*d').join(', ')}]`].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...['b', 'c', 'd'].map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abc'[i]}`).join(', ')}]`),
+      `e: [${Array(10).fill('*d').join(', ')}]`,
+    ].join('\n');
     expect(refused(bomb)).toThrow(
-      expect.objectContaining({ name: 'TemplateError', problems: ['(yaml): Excessive alias count indicates a resource exhaustion attack'] }) as Error,
+      expect.objectContaining({
+        name: 'TemplateError',
+        problems: ['(yaml): Excessive alias count indicates a resource exhaustion attack'],
+      }) as Error,
     );
   });
 });

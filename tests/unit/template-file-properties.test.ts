@@ -54,16 +54,54 @@ const textMutation = (text: string): fc.Arbitrary<string> => {
         l[i] = d >= 0 ? `${' '.repeat(d)}${line}` : line.replace(new RegExp(`^ {0,${-d}}`), '');
       }),
     ),
-    fc.tuple(fc.nat({ max: text.length }), fc.oneof(awkwardString, fc.constantFrom(':', '- ', '&a ', '*a', '!!str ', '{', ']', '"', '\t', '#', '<<: *x', '? '))).map(
-      ([i, s]) => text.slice(0, i) + s + text.slice(i),
-    ),
+    fc
+      .tuple(
+        fc.nat({ max: text.length }),
+        fc.oneof(awkwardString, fc.constantFrom(':', '- ', '&a ', '*a', '!!str ', '{', ']', '"', '\t', '#', '<<: *x', '? ')),
+      )
+      .map(([i, s]) => text.slice(0, i) + s + text.slice(i)),
   );
 };
 
 /** Text made of YAML's own tokens: anchors, aliases, merges, tags, flow and block collections. */
 const yamlish = fc
   .array(
-    fc.constantFrom('a', 'id', 'milestones', ':', ': ', ' ', '\n', '\n  ', '- ', '&a ', '*a', '*b', '<<: ', '[', ']', '{', '}', ', ', '"', "'", '!!str ', '!!map ', '!x ', '? ', '|', '>', '#', '---\n', '...\n', '%YAML 1.2\n', '\t', '1', '-1', '~'),
+    fc.constantFrom(
+      'a',
+      'id',
+      'milestones',
+      ':',
+      ': ',
+      ' ',
+      '\n',
+      '\n  ',
+      '- ',
+      '&a ',
+      '*a',
+      '*b',
+      '<<: ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ', ',
+      '"',
+      "'",
+      '!!str ',
+      '!!map ',
+      '!x ',
+      '? ',
+      '|',
+      '>',
+      '#',
+      '---\n',
+      '...\n',
+      '%YAML 1.2\n',
+      '\t',
+      '1',
+      '-1',
+      '~',
+    ),
     { maxLength: 30 },
   )
   .map((tokens) => tokens.join(''));
@@ -119,7 +157,12 @@ describe('template files', () => {
   });
 
   it('arbitrary text and arbitrary YAML documents are refused with placed problems, never a crash', TIMEOUT, () => {
-    const text = fc.oneof(awkwardString, fc.string({ unit: 'binary', maxLength: 300 }), anyJson.map((v) => stringify(v)), { arbitrary: yamlish, weight: 4 });
+    const text = fc.oneof(
+      awkwardString,
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      anyJson.map((v) => stringify(v)),
+      { arbitrary: yamlish, weight: 4 },
+    );
     fc.assert(
       fc.property(text, (t) => {
         const problems = problemsOf(() => parseTemplateYaml(t, 'arbitrary.yaml'));
@@ -133,7 +176,10 @@ describe('template files', () => {
   });
 
   it('a set of templates with one changed follow-on or informs mapping builds, or each problem names its file and field', TIMEOUT, () => {
-    const templates: { template: Template; source: string }[] = documents.map(({ name, doc }) => ({ template: parseTemplate(doc, name), source: name }));
+    const templates: { template: Template; source: string }[] = documents.map(({ name, doc }) => ({
+      template: parseTemplate(doc, name),
+      source: name,
+    }));
     const linked = documents.filter(({ doc }) => JSON.stringify(doc).match(/"(followOn|informs)"/));
     const variant = fc.constantFrom(...linked).chain(({ name, doc }) => mutated(doc).map((m) => ({ name, ...m })));
     fc.assert(

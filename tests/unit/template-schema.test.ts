@@ -37,7 +37,11 @@ function problemsOf(value: unknown): string[] {
 
 describe('parseTemplate', () => {
   it('fills defaults', () => {
-    const t = parseTemplate(template([{ id: 'a', title: 'A', evidence: [{ name: 'lawNumber', label: 'Law' }], deadline: { after: { start: true }, duration: 'P1Y' } }]));
+    const t = parseTemplate(
+      template([
+        { id: 'a', title: 'A', evidence: [{ name: 'lawNumber', label: 'Law' }], deadline: { after: { start: true }, duration: 'P1Y' } },
+      ]),
+    );
     expect(t).toMatchObject({ description: '', process: 'project', inputs: {} });
     expect(t.milestones[0]).toMatchObject({
       description: '',
@@ -86,15 +90,42 @@ describe('parseTemplate', () => {
 describe('field rules', () => {
   it.each<[string, unknown, RegExp]>([
     ['an upper-case milestone id', template([{ id: 'Deposit', title: 'D' }]), /^milestones\.0\.id: use lower-case letters/],
-    ['a dashed evidence field name', template([{ id: 'a', title: 'A', evidence: [{ name: 'law-number', label: 'L' }] }]), /^milestones\.0\.evidence\.0\.name: use a camelCase identifier/],
+    [
+      'a dashed evidence field name',
+      template([{ id: 'a', title: 'A', evidence: [{ name: 'law-number', label: 'L' }] }]),
+      /^milestones\.0\.evidence\.0\.name: use a camelCase identifier/,
+    ],
     ['no milestones', template([]), /^milestones: /],
     ['a version 0', { ...template([{ id: 'a', title: 'A' }]), version: 0 }, /^version: /],
     ['an unknown role', template([{ id: 'a', title: 'A', role: 'minister' as 'staff' }]), /^milestones\.0\.role: /],
-    ['a fractional duration', template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1.5Y' } }]), /^milestones\.0\.deadline\.duration: expected a non-negative ISO-8601 duration/],
-    ['a negative reminder', template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1Y' }, reminders: ['-P7D'] }]), /^milestones\.0\.reminders\.0: /],
-    ['an impossible notBefore', template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1Y', notBefore: '2006-02-30' } }]), /^milestones\.0\.deadline\.notBefore: not a real calendar date/],
-    ['an anchor with two starting points', template([{ id: 'a', title: 'A', deadline: { after: { start: true, input: 'since' } as { start: true }, duration: 'P1Y' } }], inputs), /^milestones\.0\.deadline\.after: /],
-    ['a follow-on mapping of two kinds', template([{ id: 'a', title: 'A', followOn: [{ template: 'npm', inputs: { x: { value: 1, input: 'mode' } as { value: 1 } } }] }], inputs), /^milestones\.0\.followOn\.0\.inputs\.x: /],
+    [
+      'a fractional duration',
+      template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1.5Y' } }]),
+      /^milestones\.0\.deadline\.duration: expected a non-negative ISO-8601 duration/,
+    ],
+    [
+      'a negative reminder',
+      template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1Y' }, reminders: ['-P7D'] }]),
+      /^milestones\.0\.reminders\.0: /,
+    ],
+    [
+      'an impossible notBefore',
+      template([{ id: 'a', title: 'A', deadline: { after: { start: true }, duration: 'P1Y', notBefore: '2006-02-30' } }]),
+      /^milestones\.0\.deadline\.notBefore: not a real calendar date/,
+    ],
+    [
+      'an anchor with two starting points',
+      template([{ id: 'a', title: 'A', deadline: { after: { start: true, input: 'since' } as { start: true }, duration: 'P1Y' } }], inputs),
+      /^milestones\.0\.deadline\.after: /,
+    ],
+    [
+      'a follow-on mapping of two kinds',
+      template(
+        [{ id: 'a', title: 'A', followOn: [{ template: 'npm', inputs: { x: { value: 1, input: 'mode' } as { value: 1 } } }] }],
+        inputs,
+      ),
+      /^milestones\.0\.followOn\.0\.inputs\.x: /,
+    ],
   ])('refuses %s', (_name, value, expected) => {
     expect(problemsOf(value)).toEqual([expect.stringMatching(expected)]);
   });
@@ -122,7 +153,10 @@ describe('reference checks', () => {
         { id: 'a', title: 'A', alternativeTo: ['b', 'ghost'] },
         { id: 'b', title: 'B' },
       ]),
-      ['milestones.0.alternativeTo.0: "b" must also list "a" in alternativeTo', 'milestones.0.alternativeTo.1: unknown milestone "ghost" in alternativeTo of "a"'],
+      [
+        'milestones.0.alternativeTo.0: "b" must also list "a" in alternativeTo',
+        'milestones.0.alternativeTo.1: unknown milestone "ghost" in alternativeTo of "a"',
+      ],
     ],
     [
       'a milestone alternative to itself',

@@ -91,7 +91,11 @@ describe('built-in templates', () => {
     expect(milestone(t, 'accession-decision').alternativeTo).toEqual(['signature']);
     expect(milestone(t, 'parliamentary-approval').dependsOn).toEqual(['signature', 'accession-decision']);
     const deposit = milestone(t, 'deposit');
-    expect(deposit.evidence.find((e) => e.name === 'instrumentKind')).toMatchObject({ type: 'enum', values: ['ratification', 'accession'], required: true });
+    expect(deposit.evidence.find((e) => e.name === 'instrumentKind')).toMatchObject({
+      type: 'enum',
+      values: ['ratification', 'accession'],
+      required: true,
+    });
     expect(deposit.evidence.map((e) => e.name)).toContain('depositaryNotification');
     expect(milestone(t, 'entry-into-force').automatic).toMatchObject({
       after: { milestone: 'deposit' },
@@ -157,7 +161,9 @@ describe('broken templates are rejected with the field named', () => {
   it('unknown dependency', () => {
     const t = minimal();
     t.milestones[1] = { id: 'b', title: 'B', dependsOn: ['nope'] };
-    expect(problemsOf(() => parseTemplate(t, 'demo.yaml'))).toContain('milestones.1.dependsOn.0: unknown milestone "nope" in dependsOn of "b"');
+    expect(problemsOf(() => parseTemplate(t, 'demo.yaml'))).toContain(
+      'milestones.1.dependsOn.0: unknown milestone "nope" in dependsOn of "b"',
+    );
   });
 
   it('dependency cycle, naming the path', () => {
@@ -200,7 +206,9 @@ describe('broken templates are rejected with the field named', () => {
   it('one-sided alternative', () => {
     const t = minimal();
     t.milestones[1] = { id: 'b', title: 'B', alternativeTo: ['a'] };
-    expect(problemsOf(() => parseTemplate(t, 'demo.yaml'))).toContain('milestones.1.alternativeTo.0: "a" must also list "b" in alternativeTo');
+    expect(problemsOf(() => parseTemplate(t, 'demo.yaml'))).toContain(
+      'milestones.1.alternativeTo.0: "a" must also list "b" in alternativeTo',
+    );
   });
 
   it('YAML syntax errors name the line', () => {
@@ -209,7 +217,9 @@ describe('broken templates are rejected with the field named', () => {
   });
 
   it('duplicate YAML keys are an error, not a silent override', () => {
-    const problems = problemsOf(() => parseTemplateYaml('id: demo\nid: other\nversion: 1\ntitle: T\nmilestones: [{id: a, title: A}]\n', 'dup.yaml'));
+    const problems = problemsOf(() =>
+      parseTemplateYaml('id: demo\nid: other\nversion: 1\ntitle: T\nmilestones: [{id: a, title: A}]\n', 'dup.yaml'),
+    );
     expect(problems.join('\n')).toMatch(/unique|duplicate/i);
   });
 });
@@ -267,7 +277,9 @@ describe('loading directories', () => {
     const extra = await writeTemplate('follow', 'demo.yaml', t);
     await writeTemplate('follow', 'orphan.yaml', u);
     const { problems } = await problemsOfAsync(() => loadTemplates({ extraDirs: [extra] }));
-    expect(problems).toContain(`${join(extra, 'demo.yaml')}: milestones.1.followOn.0.inputs: required input "opcatEntryIntoForce" of "npm-designation" is not mapped`);
+    expect(problems).toContain(
+      `${join(extra, 'demo.yaml')}: milestones.1.followOn.0.inputs: required input "opcatEntryIntoForce" of "npm-designation" is not mapped`,
+    );
     expect(problems).toContain(`${join(extra, 'orphan.yaml')}: milestones.1.followOn.0.template: unknown template "no-such-template"`);
   });
 
@@ -285,10 +297,21 @@ describe('loading directories', () => {
       title: 'S',
       milestones: [
         { id: 'a', title: 'A', evidence: [{ name: 'how', label: 'How', type: 'text' }] },
-        { id: 'b', title: 'B', dependsOn: ['a'], followOn: [{ template: 'target', inputs: { since: { evidence: { milestone: 'a', field: 'how' } } } }] },
+        {
+          id: 'b',
+          title: 'B',
+          dependsOn: ['a'],
+          followOn: [{ template: 'target', inputs: { since: { evidence: { milestone: 'a', field: 'how' } } } }],
+        },
       ],
     });
-    const problems = problemsOf(() => new TemplateRegistry([{ template: npm, source: 'target.yaml' }, { template: source, source: 'source.yaml' }]));
+    const problems = problemsOf(
+      () =>
+        new TemplateRegistry([
+          { template: npm, source: 'target.yaml' },
+          { template: source, source: 'source.yaml' },
+        ]),
+    );
     expect(problems).toEqual(['source.yaml: milestones.1.followOn.0.inputs.since: a string is mapped to "target" input of type date']);
   });
 

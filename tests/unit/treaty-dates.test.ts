@@ -236,7 +236,10 @@ describe('the same dates through the state machine, started part-way', () => {
           startDate: '2026-11-28',
           inputs: { uncatStatus },
           actor,
-          skipped: ['awareness-dialogue', 'national-consultation', 'government-decision'].map((milestone) => ({ milestone, reason: 'test' })),
+          skipped: ['awareness-dialogue', 'national-consultation', 'government-decision'].map((milestone) => ({
+            milestone,
+            reason: 'test',
+          })),
         }),
         now,
       ).state;

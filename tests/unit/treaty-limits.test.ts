@@ -18,18 +18,26 @@ describe('Art. 24 limits in the built-in templates', async () => {
     });
 
   it('refuses an NPM campaign whose Part IV postponement exceeds three years, naming the input', () => {
-    expect(() => startCampaign(start('npm-designation', { opcatEntryIntoForce: '2018-01-20', art24PartIVPostponement: 'P4Y' }), now)).toThrow(
-      /inputs\.art24PartIVPostponement: input "art24PartIVPostponement" may be at most P3Y/,
-    );
+    expect(() =>
+      startCampaign(start('npm-designation', { opcatEntryIntoForce: '2018-01-20', art24PartIVPostponement: 'P4Y' }), now),
+    ).toThrow(/inputs\.art24PartIVPostponement: input "art24PartIVPostponement" may be at most P3Y/);
   });
 
   it('accepts the CAT extension up to two years and refuses more, leaving the state unchanged', () => {
     const { state } = startCampaign(start('npm-designation', { opcatEntryIntoForce: '2018-01-20', art24PartIVPostponement: 'P3Y' }), now);
     const actor = { id: 'lead', role: 'programme-lead' as const };
-    const tooLong = applyCommand(state, { type: 'set-input', name: 'art24PartIVExtension', value: 'P3Y', reason: 'x', requestId: 'r1', actor }, now);
+    const tooLong = applyCommand(
+      state,
+      { type: 'set-input', name: 'art24PartIVExtension', value: 'P3Y', reason: 'x', requestId: 'r1', actor },
+      now,
+    );
     expect(tooLong.result).toMatchObject({ ok: false, code: 'invalid' });
     expect(tooLong.state).toEqual(state);
-    const ok = applyCommand(state, { type: 'set-input', name: 'art24PartIVExtension', value: 'P2Y', reason: 'CAT decision', requestId: 'r2', actor }, now);
+    const ok = applyCommand(
+      state,
+      { type: 'set-input', name: 'art24PartIVExtension', value: 'P2Y', reason: 'CAT decision', requestId: 'r2', actor },
+      now,
+    );
     expect(ok.result.ok).toBe(true);
     expect(ok.state.milestones['legislation-adopted']?.dueOn).toBe('2024-01-20');
   });

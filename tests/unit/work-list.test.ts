@@ -53,14 +53,23 @@ describe('selectWorkItems', () => {
   });
 
   it('includes exactly withinDays and excludes withinDays + 1', () => {
-    const view = campaign('c', [milestone('in30', 'open', 30), milestone('in31', 'open', 31), milestone('in7', 'blocked', 7), milestone('in8', 'open', 8)]);
+    const view = campaign('c', [
+      milestone('in30', 'open', 30),
+      milestone('in31', 'open', 31),
+      milestone('in7', 'blocked', 7),
+      milestone('in8', 'open', 8),
+    ]);
     expect(ids([view])).toEqual(['c/in7', 'c/in8', 'c/in30']);
     expect(ids([view], { withinDays: 7 })).toEqual(['c/in7']);
     expect(ids([view], { withinDays: 0 })).toEqual([]);
   });
 
   it('includes blocked milestones by default and leaves them out on request (overdue ones always show)', () => {
-    const view = campaign('c', [milestone('waiting', 'blocked', 5), milestone('open', 'open', 6), milestone('late', 'overdue', -3, { status: 'blocked' })]);
+    const view = campaign('c', [
+      milestone('waiting', 'blocked', 5),
+      milestone('open', 'open', 6),
+      milestone('late', 'overdue', -3, { status: 'blocked' }),
+    ]);
     expect(select([view]).map((i) => [i.milestone, i.display])).toEqual([
       ['late', 'overdue'],
       ['waiting', 'blocked'],
@@ -80,7 +89,9 @@ describe('selectWorkItems', () => {
   });
 
   it('covers active and paused campaigns only', () => {
-    const views = (['active', 'paused', 'completed', 'cancelled'] as const).map((status) => campaign(status, [milestone('m', 'overdue', -1)], { status }));
+    const views = (['active', 'paused', 'completed', 'cancelled'] as const).map((status) =>
+      campaign(status, [milestone('m', 'overdue', -1)], { status }),
+    );
     expect(ids(views)).toEqual(['active/m', 'paused/m']);
   });
 

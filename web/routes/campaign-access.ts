@@ -22,7 +22,9 @@ export async function loadCampaign(campaigns: RouteContext['campaigns'], request
 export function completable(view: CampaignView, role: Role): Set<string> {
   return new Set(
     view.status === 'active' || view.status === 'paused'
-      ? view.milestones.filter((m) => m.status === 'open' && !m.automatic && roleAllows(role, 'staff') && roleAllows(role, m.role as Role)).map((m) => m.id)
+      ? view.milestones
+          .filter((m) => m.status === 'open' && !m.automatic && roleAllows(role, 'staff') && roleAllows(role, m.role as Role))
+          .map((m) => m.id)
       : [],
   );
 }

@@ -45,16 +45,28 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
     }
-    const views = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) => withTimeout(campaigns.view(s.campaignId, caller), config.DASHBOARD_VIEW_TIMEOUT_MS));
+    const views = await mapLimit(summaries, config.DASHBOARD_VIEW_CONCURRENCY, (s) =>
+      withTimeout(campaigns.view(s.campaignId, caller), config.DASHBOARD_VIEW_TIMEOUT_MS),
+    );
     const rows: CampaignRow[] = summaries.map((summary, i) => ({ summary, ...(views[i] ? { view: views[i] } : {}) }));
-    return render(request, reply, 200, 'Campaigns', campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }), 'campaigns');
+    return render(
+      request,
+      reply,
+      200,
+      'Campaigns',
+      campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }),
+      'campaigns',
+    );
   });
 
   app.get('/ui/campaigns/:id', { config: sessionRoute('viewer'), schema: { hide: true } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const view = await loadCampaign(campaigns, request, id);
     const user = request.apiKey;
-    const ids = new Set([...view.history.map((h) => h.actor.id), ...view.milestones.flatMap((m) => (m.completedBy ? [m.completedBy.id] : []))]);
+    const ids = new Set([
+      ...view.history.map((h) => h.actor.id),
+      ...view.milestones.flatMap((m) => (m.completedBy ? [m.completedBy.id] : [])),
+    ]);
     const actors = new Map<string, string>();
     await Promise.all(
       [...ids].map(async (actorId) => {
@@ -70,7 +82,11 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       completable: user ? completable(view, user.role) : new Set(),
       actors,
       temporalUrl: `${temporalUiUrl(config)}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(view.campaignId)}`,
-      ...(recordedMilestone ? { flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.` } : {}),
+      ...(recordedMilestone
+        ? {
+            flash: `Recorded: “${recordedMilestone.title}” is done${recordedMilestone.completedOn ? `, on ${formatDate(recordedMilestone.completedOn)}` : ''}.`,
+          }
+        : {}),
     });
     return render(request, reply, 200, `${view.templateTitle} — ${view.country}`, body, 'campaigns');
   });

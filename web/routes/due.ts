@@ -26,7 +26,14 @@ export const dueRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, 
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
     }
-    return render(request, reply, 200, 'Due & overdue', dueView({ items, filters: { ...(country ? { country } : {}), withinDays }, ...(error ? { error } : {}) }), 'due');
+    return render(
+      request,
+      reply,
+      200,
+      'Due & overdue',
+      dueView({ items, filters: { ...(country ? { country } : {}), withinDays }, ...(error ? { error } : {}) }),
+      'due',
+    );
   });
   done();
 };

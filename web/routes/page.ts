@@ -8,13 +8,29 @@ import { page, type PageOptions } from '../layout.js';
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** A dashboard route's config: its least role and, for a refusal's wording, what it does; signed in by session cookie. */
-export const sessionRoute = (access: 'public' | 'viewer' | 'staff', action?: string) => ({ access, auth: 'session' as const, ...(action ? { action } : {}) });
+export const sessionRoute = (access: 'public' | 'viewer' | 'staff', action?: string) => ({
+  access,
+  auth: 'session' as const,
+  ...(action ? { action } : {}),
+});
 
 export function sendPage(reply: FastifyReply, status: number, options: PageOptions): FastifyReply {
-  return reply.code(status).header('content-security-policy', CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(options));
+  return reply
+    .code(status)
+    .header('content-security-policy', CSP)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(page(options));
 }
 
-export type Render = (request: FastifyRequest, reply: FastifyReply, status: number, title: string, body: Html, current?: PageOptions['current']) => FastifyReply;
+export type Render = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  body: Html,
+  current?: PageOptions['current'],
+) => FastifyReply;
 
 /** Page helpers bound to the session store: every page shows who is signed in and carries the session's CSRF token. */
 export function pageRenderer(sessions: Sessions): { render: Render; csrfOf: (request: FastifyRequest) => string } {

@@ -19,6 +19,8 @@ export const staticRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (ap
   app.get('/ui/static/favicon.svg', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon),
   );
-  app.get('/favicon.ico', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/ui/static/favicon.svg', 301));
+  app.get('/favicon.ico', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/ui/static/favicon.svg', 301),
+  );
   done();
 };

@@ -44,82 +44,119 @@ function dueSoon(row: CampaignRow): Html {
 
 function filterForm(filters: ListFilters, templates: { id: string; title: string }[]): Html {
   return html`<form method="get" action="/ui" class="filters" aria-label="Filter campaigns">
-  <div class="field field--inline">
-    <label for="f-country">Country code</label>
-    <input id="f-country" name="country" maxlength="2" size="3" autocomplete="off"${attrs({ value: filters.country })} aria-describedby="f-country-hint">
-    <span class="visually-hidden" id="f-country-hint">Two letters, for example ID or PH</span>
-  </div>
-  <div class="field field--inline">
-    <label for="f-template">Process</label>
-    <select id="f-template" name="template">
-      <option value="">All processes</option>
-      ${templates.map((t) => html`<option value="${t.id}"${filters.template === t.id ? html` selected` : ''}>${t.title}</option>`)}
-    </select>
-  </div>
-  <div class="field field--inline">
-    <label for="f-status">Status</label>
-    <select id="f-status" name="status">
-      <option value="">Any status</option>
-      ${statuses.map((s) => html`<option value="${s}"${filters.status === s ? html` selected` : ''}>${humanize(s)}</option>`)}
-    </select>
-  </div>
-  <div class="field field--inline field--check">
-    <input type="checkbox" id="f-overdue" name="overdue" value="true"${filters.overdue ? html` checked` : ''}>
-    <label for="f-overdue">Overdue only</label>
-  </div>
-  <button type="submit" class="button button--secondary">Filter</button>
-  ${Object.values(filters).some((v) => v !== undefined) ? html`<a href="/ui" class="button button--quiet">Clear</a>` : ''}
-</form>`;
+    <div class="field field--inline">
+      <label for="f-country">Country code</label>
+      <input
+        id="f-country"
+        name="country"
+        maxlength="2"
+        size="3"
+        autocomplete="off"
+        ${attrs({ value: filters.country })}
+        aria-describedby="f-country-hint"
+      />
+      <span class="visually-hidden" id="f-country-hint">Two letters, for example ID or PH</span>
+    </div>
+    <div class="field field--inline">
+      <label for="f-template">Process</label>
+      <select id="f-template" name="template">
+        <option value="">All processes</option>
+        ${templates.map((t) => html`<option value="${t.id}" ${filters.template === t.id ? html` selected` : ''}>${t.title}</option>`)}
+      </select>
+    </div>
+    <div class="field field--inline">
+      <label for="f-status">Status</label>
+      <select id="f-status" name="status">
+        <option value="">Any status</option>
+        ${statuses.map((s) => html`<option value="${s}" ${filters.status === s ? html` selected` : ''}>${humanize(s)}</option>`)}
+      </select>
+    </div>
+    <div class="field field--inline field--check">
+      <input type="checkbox" id="f-overdue" name="overdue" value="true" ${filters.overdue ? html` checked` : ''} />
+      <label for="f-overdue">Overdue only</label>
+    </div>
+    <button type="submit" class="button button--secondary">Filter</button>
+    ${Object.values(filters).some((v) => v !== undefined) ? html`<a href="/ui" class="button button--quiet">Clear</a>` : ''}
+  </form>`;
 }
 
 /** Campaigns grouped by country, then by process, with progress, stage and overdue flags. */
-export function campaignsView(options: { rows: CampaignRow[]; filters: ListFilters; templates: { id: string; title: string }[]; error?: string }): Html {
+export function campaignsView(options: {
+  rows: CampaignRow[];
+  filters: ListFilters;
+  templates: { id: string; title: string }[];
+  error?: string;
+}): Html {
   const { rows, filters, templates } = options;
   const byCountry = new Map<string, CampaignRow[]>();
   for (const row of rows) byCountry.set(row.summary.country, [...(byCountry.get(row.summary.country) ?? []), row]);
   const countries = [...byCountry.keys()].sort((a, b) => countryName(a).localeCompare(countryName(b)));
-  const titleOf = (row: CampaignRow) => row.view?.templateTitle ?? templates.find((t) => t.id === row.summary.template)?.title ?? row.summary.template;
+  const titleOf = (row: CampaignRow) =>
+    row.view?.templateTitle ?? templates.find((t) => t.id === row.summary.template)?.title ?? row.summary.template;
   const overdueCount = rows.filter((r) => r.summary.overdue || (r.view?.overdue.length ?? 0) > 0).length;
   const activeCount = rows.filter((r) => r.summary.status === 'active').length;
 
   return html`<div class="page-head">
-  <h1>Campaigns</h1>
-  <ul class="stats" aria-label="Summary">
-    <li><strong>${rows.length}</strong> campaign${rows.length === 1 ? '' : 's'}</li>
-    <li><strong>${countries.length}</strong> countr${countries.length === 1 ? 'y' : 'ies'}</li>
-    <li><strong>${activeCount}</strong> active</li>
-    <li class="${overdueCount ? 'stats__alert' : ''}"><strong>${overdueCount}</strong> with overdue milestones</li>
-  </ul>
-</div>
-${filterForm(filters, templates)}
-${options.error ? html`<div class="notice notice--error" role="alert">${options.error}</div>` : ''}
-${
-  rows.length === 0
-    ? html`<p class="empty">No campaigns match. ${Object.values(filters).some((v) => v !== undefined) ? html`<a href="/ui">Show all campaigns</a>.` : ''}</p>`
-    : countries.map((country) => {
-        const list = (byCountry.get(country) ?? []).sort((a, b) => titleOf(a).localeCompare(titleOf(b)) || a.summary.startedAt.localeCompare(b.summary.startedAt));
-        const headingId = `country-${country}`;
-        return html`<section class="country" aria-labelledby="${headingId}">
-  <h2 id="${headingId}">${countryName(country)} <span class="code">${country}</span></h2>
-  <div class="table-wrap">
-  <table class="campaigns">
-    <caption class="visually-hidden">Campaigns in ${countryName(country)}</caption>
-    <colgroup><col class="c-process"><col class="c-stage"><col class="c-progress"><col class="c-status"><col class="c-deadlines"></colgroup>
-    <thead><tr><th scope="col">Process</th><th scope="col">Stage</th><th scope="col">Progress</th><th scope="col">Status</th><th scope="col">Deadlines</th></tr></thead>
-    <tbody>
-    ${list.map(
-      (row) => html`<tr>
-      <th scope="row"><a href="/ui/campaigns/${encodeURIComponent(row.summary.campaignId)}">${titleOf(row)}</a><span class="sub">${row.summary.campaignId}</span></th>
-      <td>${humanize(row.view?.stage ?? row.summary.stage)}</td>
-      <td>${progressCell(row.view)}</td>
-      <td>${statusBadge(row.view?.status ?? row.summary.status)}</td>
-      <td>${overdueFlag(row)} ${dueSoon(row)}</td>
-    </tr>`,
-    )}
-    </tbody>
-  </table>
-  </div>
-</section>`;
-      })
-}`;
+      <h1>Campaigns</h1>
+      <ul class="stats" aria-label="Summary">
+        <li><strong>${rows.length}</strong> campaign${rows.length === 1 ? '' : 's'}</li>
+        <li><strong>${countries.length}</strong> countr${countries.length === 1 ? 'y' : 'ies'}</li>
+        <li><strong>${activeCount}</strong> active</li>
+        <li class="${overdueCount ? 'stats__alert' : ''}"><strong>${overdueCount}</strong> with overdue milestones</li>
+      </ul>
+    </div>
+    ${filterForm(filters, templates)} ${options.error ? html`<div class="notice notice--error" role="alert">${options.error}</div>` : ''}
+    ${
+      rows.length === 0
+        ? html`<p class="empty">
+            No campaigns match. ${Object.values(filters).some((v) => v !== undefined) ? html`<a href="/ui">Show all campaigns</a>.` : ''}
+          </p>`
+        : countries.map((country) => {
+            const list = (byCountry.get(country) ?? []).sort(
+              (a, b) => titleOf(a).localeCompare(titleOf(b)) || a.summary.startedAt.localeCompare(b.summary.startedAt),
+            );
+            const headingId = `country-${country}`;
+            return html`<section class="country" aria-labelledby="${headingId}">
+              <h2 id="${headingId}">${countryName(country)} <span class="code">${country}</span></h2>
+              <div class="table-wrap">
+                <table class="campaigns">
+                  <caption class="visually-hidden">
+                    Campaigns in ${countryName(country)}
+                  </caption>
+                  <colgroup>
+                    <col class="c-process" />
+                    <col class="c-stage" />
+                    <col class="c-progress" />
+                    <col class="c-status" />
+                    <col class="c-deadlines" />
+                  </colgroup>
+                  <thead>
+                    <tr>
+                      <th scope="col">Process</th>
+                      <th scope="col">Stage</th>
+                      <th scope="col">Progress</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Deadlines</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${list.map(
+                      (row) =>
+                        html`<tr>
+                          <th scope="row">
+                            <a href="/ui/campaigns/${encodeURIComponent(row.summary.campaignId)}">${titleOf(row)}</a
+                            ><span class="sub">${row.summary.campaignId}</span>
+                          </th>
+                          <td>${humanize(row.view?.stage ?? row.summary.stage)}</td>
+                          <td>${progressCell(row.view)}</td>
+                          <td>${statusBadge(row.view?.status ?? row.summary.status)}</td>
+                          <td>${overdueFlag(row)} ${dueSoon(row)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            </section>`;
+          })
+    }`;
 }

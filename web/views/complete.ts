@@ -64,7 +64,13 @@ function evidenceInput(field: Milestone['evidence'][number], value: string, erro
   const id = evidenceFieldId(field.name);
   const invalid = errors.fields.has(id);
   const hintText =
-    field.type === 'url' ? 'A link, starting with https://' : field.type === 'duration' ? 'An ISO-8601 duration, e.g. P30D or P1Y' : field.type === 'date' ? 'The date on the document' : '';
+    field.type === 'url'
+      ? 'A link, starting with https://'
+      : field.type === 'duration'
+        ? 'An ISO-8601 duration, e.g. P30D or P1Y'
+        : field.type === 'date'
+          ? 'The date on the document'
+          : '';
   const common = {
     id,
     name: `evidence.${field.name}`,
@@ -75,13 +81,11 @@ function evidenceInput(field: Milestone['evidence'][number], value: string, erro
   };
   const control =
     field.type === 'enum'
-      ? html`<select${attrs(common)}><option value="">Choose…</option>${(field.values ?? []).map((v) => html`<option value="${v}"${v === value ? html` selected` : ''}>${v}</option>`)}</select>`
-      : html`<input${attrs({ ...common, type: field.type === 'url' ? 'url' : field.type === 'date' ? 'date' : 'text', value, inputmode: field.type === 'url' ? 'url' : undefined, spellcheck: field.type === 'url' ? 'false' : undefined })}>`;
+      ? html`<select${attrs(common)}><option value="">Choose…</option>${(field.values ?? []).map((v) => html`<option value="${v}" ${v === value ? html` selected` : ''}>${v}</option>`)}</select>`
+      : html`<input${attrs({ ...common, type: field.type === 'url' ? 'url' : field.type === 'date' ? 'date' : 'text', value, inputmode: field.type === 'url' ? 'url' : undefined, spellcheck: field.type === 'url' ? 'false' : undefined })}></input${attrs({ ...common, type: field.type === 'url' ? 'url' : field.type === 'date' ? 'date' : 'text', value, inputmode: field.type === 'url' ? 'url' : undefined, spellcheck: field.type === 'url' ? 'false' : undefined })}>`;
   return html`<div class="field${invalid ? ' field--error' : ''}">
     <label for="${id}">${field.label}${field.required ? '' : html` <span class="optional">(optional)</span>`}</label>
-    ${hintText ? html`<p class="hint" id="${id}-hint">${hintText}</p>` : ''}
-    ${fieldError(id, errors)}
-    ${control}
+    ${hintText ? html`<p class="hint" id="${id}-hint">${hintText}</p>` : ''} ${fieldError(id, errors)} ${control}
   </div>`;
 }
 
@@ -107,9 +111,11 @@ export function completeView(options: {
   ${
     errors.summary.length
       ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
-    <h2 id="error-summary-title">The milestone was not recorded</h2>
-    <ul>${errors.summary.map((e) => html`<li>${e.field ? html`<a href="#${e.field}">${e.message}</a>` : e.message}</li>`)}</ul>
-  </div>`
+          <h2 id="error-summary-title">The milestone was not recorded</h2>
+          <ul>
+            ${errors.summary.map((e) => html`<li>${e.field ? html`<a href="#${e.field}">${e.message}</a>` : e.message}</li>`)}
+          </ul>
+        </div>`
       : ''
   }
   <form method="post" action="${campaignUrl}/milestones/${milestone.id}/complete" novalidate>
@@ -124,9 +130,9 @@ export function completeView(options: {
     ${
       def?.evidence.length
         ? html`<fieldset>
-      <legend>Evidence</legend>
-      ${def.evidence.map((f) => evidenceInput(f, values.evidence[f.name] ?? '', errors))}
-    </fieldset>`
+            <legend>Evidence</legend>
+            ${def.evidence.map((f) => evidenceInput(f, values.evidence[f.name] ?? '', errors))}
+          </fieldset>`
         : html`<p class="muted">This milestone asks for no evidence.</p>`
     }
     <div class="field${noteInvalid ? ' field--error' : ''}">

@@ -17,9 +17,9 @@ export function errorView(status: number, message: string): Html {
         ? "Your key's role or countries do not allow this. Ask a programme lead if you need more access."
         : '';
   return html`<div class="card card--narrow">
-  <h1>${titles[status] ?? 'Something went wrong'}</h1>
-  <p>${message}</p>
-  ${hint ? html`<p class="hint">${hint}</p>` : ''}
-  <p><a href="/ui">Back to the campaigns</a></p>
-</div>`;
+    <h1>${titles[status] ?? 'Something went wrong'}</h1>
+    <p>${message}</p>
+    ${hint ? html`<p class="hint">${hint}</p>` : ''}
+    <p><a href="/ui">Back to the campaigns</a></p>
+  </div>`;
 }

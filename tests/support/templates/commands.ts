@@ -20,9 +20,24 @@ export const cmd = {
     evidence: extra.evidence ?? {},
     ...(extra.note ? { note: extra.note } : {}),
   }),
-  skip: (milestone: string, extra: Extra = {}): CampaignCommand => ({ ...base(extra, staff), type: 'skip', milestone, reason: 'not needed here' }),
-  reopen: (milestone: string, extra: Extra = {}): CampaignCommand => ({ ...base(extra, staff), type: 'reopen', milestone, reason: 'recorded by mistake' }),
-  assign: (milestone: string, owner: string, extra: Extra = {}): CampaignCommand => ({ ...base(extra, staff), type: 'assign', milestone, owner }),
+  skip: (milestone: string, extra: Extra = {}): CampaignCommand => ({
+    ...base(extra, staff),
+    type: 'skip',
+    milestone,
+    reason: 'not needed here',
+  }),
+  reopen: (milestone: string, extra: Extra = {}): CampaignCommand => ({
+    ...base(extra, staff),
+    type: 'reopen',
+    milestone,
+    reason: 'recorded by mistake',
+  }),
+  assign: (milestone: string, owner: string, extra: Extra = {}): CampaignCommand => ({
+    ...base(extra, staff),
+    type: 'assign',
+    milestone,
+    owner,
+  }),
   note: (text: string, milestone?: string, extra: Extra = {}): CampaignCommand => ({
     ...base(extra, staff),
     type: 'note',

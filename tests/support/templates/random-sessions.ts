@@ -96,34 +96,32 @@ export interface Op {
   reuse?: number;
 }
 
-export const opArb: fc.Arbitrary<Op> = fc.record(
-  {
-    advanceHours: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 48 }), fc.integer({ min: 0, max: 24 * 120 })),
-    kind: fc.oneof(
-      { weight: 5, arbitrary: fc.constant<OpKind>('tick') },
-      { weight: 6, arbitrary: fc.constant<OpKind>('complete') },
-      { weight: 2, arbitrary: fc.constant<OpKind>('extend') },
-      {
-        weight: 7,
-        arbitrary: fc.constantFrom<OpKind>('skip', 'reopen', 'assign', 'note', 'extend', 'pause', 'resume', 'cancel', 'set-input'),
-      },
-    ),
-    milestone: fc.integer({ min: 0, max: 8 }),
-    pickOpen: chance(5).map((b) => !b),
-    role: fc.oneof(
-      { weight: 1, arbitrary: fc.constant<Role>('viewer') },
-      { weight: 4, arbitrary: fc.constant<Role>('staff') },
-      { weight: 4, arbitrary: fc.constant<Role>('programme-lead') },
-      { weight: 2, arbitrary: fc.constant<Role>('system') },
-    ),
-    daysBack: fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 30 }), fc.integer({ min: 0, max: 1500 })),
-    evidence: fc.oneof(
-      { weight: 6, arbitrary: fc.constant('valid' as const) },
-      { weight: 1, arbitrary: fc.constantFrom('none' as const, 'bad' as const, 'extra' as const) },
-    ),
-    by: fc.constantFrom('P0D', 'P7D', 'P1M', 'P6M', 'P1Y', 'P3Y'),
-    input: fc.constantFrom('mode', 'flag', 'since', 'delay', 'unknown'),
-    value: fc.nat(),
-    reuse: sometimes(fc.nat(), 8),
-  },
-);
+export const opArb: fc.Arbitrary<Op> = fc.record({
+  advanceHours: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 48 }), fc.integer({ min: 0, max: 24 * 120 })),
+  kind: fc.oneof(
+    { weight: 5, arbitrary: fc.constant<OpKind>('tick') },
+    { weight: 6, arbitrary: fc.constant<OpKind>('complete') },
+    { weight: 2, arbitrary: fc.constant<OpKind>('extend') },
+    {
+      weight: 7,
+      arbitrary: fc.constantFrom<OpKind>('skip', 'reopen', 'assign', 'note', 'extend', 'pause', 'resume', 'cancel', 'set-input'),
+    },
+  ),
+  milestone: fc.integer({ min: 0, max: 8 }),
+  pickOpen: chance(5).map((b) => !b),
+  role: fc.oneof(
+    { weight: 1, arbitrary: fc.constant<Role>('viewer') },
+    { weight: 4, arbitrary: fc.constant<Role>('staff') },
+    { weight: 4, arbitrary: fc.constant<Role>('programme-lead') },
+    { weight: 2, arbitrary: fc.constant<Role>('system') },
+  ),
+  daysBack: fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 30 }), fc.integer({ min: 0, max: 1500 })),
+  evidence: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('valid' as const) },
+    { weight: 1, arbitrary: fc.constantFrom('none' as const, 'bad' as const, 'extra' as const) },
+  ),
+  by: fc.constantFrom('P0D', 'P7D', 'P1M', 'P6M', 'P1Y', 'P3Y'),
+  input: fc.constantFrom('mode', 'flag', 'since', 'delay', 'unknown'),
+  value: fc.nat(),
+  reuse: sometimes(fc.nat(), 8),
+});

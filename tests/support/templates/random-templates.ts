@@ -43,7 +43,14 @@ const anchorArb = (i: number, n: number) =>
   fc.oneof(
     fc.constant({ start: true as const }),
     fc.constant({ input: 'since' }),
-    ...(n > 1 ? [fc.integer({ min: 0, max: n - 1 }).filter((j) => j !== i).map((j) => ({ milestone: `m${j}` }))] : []),
+    ...(n > 1
+      ? [
+          fc
+            .integer({ min: 0, max: n - 1 })
+            .filter((j) => j !== i)
+            .map((j) => ({ milestone: `m${j}` })),
+        ]
+      : []),
   );
 
 const conditionArb = fc.oneof(
@@ -54,7 +61,10 @@ const conditionArb = fc.oneof(
 function milestoneArb(i: number, n: number) {
   return fc
     .record({
-      dependsOn: fc.subarray(Array.from({ length: i }, (_, j) => j), { maxLength: Math.min(i, 3) }),
+      dependsOn: fc.subarray(
+        Array.from({ length: i }, (_, j) => j),
+        { maxLength: Math.min(i, 3) },
+      ),
       deadline: sometimes(
         fc.record({
           after: anchorArb(i, n),
@@ -87,7 +97,11 @@ function milestoneArb(i: number, n: number) {
       const id = `m${i}`;
       const dependsOn = r.dependsOn.map((j) => `m${j}`);
       const automatic = r.automatic && (r.automatic.anchor !== 'dep' || dependsOn.length > 0) ? r.automatic : undefined;
-      const evidence = r.evidence.map((f, k) => ({ ...f, values: 'values' in f ? [...f.values] : undefined, required: !automatic && (r.required[k] ?? true) }));
+      const evidence = r.evidence.map((f, k) => ({
+        ...f,
+        values: 'values' in f ? [...f.values] : undefined,
+        required: !automatic && (r.required[k] ?? true),
+      }));
       const milestone: NonNullable<TemplateInput['milestones']>[number] = {
         id,
         title: `Milestone ${i}`,
