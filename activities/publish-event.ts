@@ -9,7 +9,11 @@ import { CLOUDEVENTS_CONTENT_TYPE, eventMessageId, toCloudEvent } from '../share
 import { eventSubject } from '../shared/events/subjects.js';
 
 export interface PublishActivityDeps {
-  js: JetStreamClient;
+  /**
+   * The JetStream client, or its promise while the worker's first connection to NATS is still being made
+   * (a worker started during a NATS outage serves commands meanwhile; publishing waits for NATS).
+   */
+  js: JetStreamClient | Promise<JetStreamClient>;
   config: Pick<Config, 'EVENTS_STREAM' | 'EVENTS_SUBJECT_PREFIX'>;
   logger: Logger;
   /** Milliseconds to wait for each JetStream ack before failing the attempt (Temporal then retries). */
@@ -36,6 +40,7 @@ export function createPublishActivities({ js, config, logger, ackTimeoutMs = 10_
 
   async function publishEvents(events: DomainEvent[]): Promise<PublishEventsResult> {
     const batch = validateBatch(events, config.EVENTS_SUBJECT_PREFIX);
+    const client = await connected(js, ackTimeoutMs);
     let published = 0;
     let duplicates = 0;
     for (const { event, subject } of batch) {
@@ -44,7 +49,7 @@ export function createPublishActivities({ js, config, logger, ackTimeoutMs = 10_
       h.set('Content-Type', CLOUDEVENTS_CONTENT_TYPE);
       // Any failure (NATS down, ack timeout, wrong stream) throws: the activity fails and Temporal
       // retries it with backoff; the events already stored come back as duplicates.
-      const ack = await js.publish(subject, JSON.stringify(toCloudEvent(event)), {
+      const ack = await client.publish(subject, JSON.stringify(toCloudEvent(event)), {
         msgID,
         headers: h,
         timeout: ackTimeoutMs,
@@ -62,6 +67,20 @@ export function createPublishActivities({ js, config, logger, ackTimeoutMs = 10_
   }
 
   return { publishEvents };
+}
+
+/** The client once connected; a retryable failure while NATS has not been reached yet. */
+async function connected(js: JetStreamClient | Promise<JetStreamClient>, waitMs: number): Promise<JetStreamClient> {
+  if (!(js instanceof Promise)) return js;
+  let timer: NodeJS.Timeout | undefined;
+  const notYet = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`NATS not connected yet (waited ${waitMs} ms); the publish is retried`)), waitMs);
+  });
+  try {
+    return await Promise.race([js, notYet]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -15,15 +15,15 @@ import type { TemplateRegistry } from '../infra/templates.js';
 import { parseConfig, type Config } from '../shared/config.js';
 import { dateOfInstant } from '../shared/dates.js';
 import type { CampaignCloudEvent } from '../shared/events/cloudevent.js';
-import { startEngineProcess, type EngineProcess } from './engine-process.js';
-import type { ChildStatus } from './engine-child.js';
+import { startEngineProcess, type EngineProcess } from '../workers/engine-process.js';
+import type { ChildStatus } from '../workers/engine-child.js';
 import { bounded, settle, type LoopOutcome } from './loop.js';
 import { load1, procCpuMs, procRssBytes } from './proc.js';
 import { formatMs, formatRate, linearFit, perSecond, roundSig, roundSummary, summarize, type Summary } from './stats.js';
 
 /**
  * Sections 1, 2, 3 and 5 on one Temporal storage mode: a Temporal dev server started for the mode, the
- * engine worker in its own process (bench/engine-child.ts), the campaign client facade and a durable
+ * engine worker in its own process (workers/engine-child.ts), the campaign client facade and a durable
  * JetStream consumer (clients/events-subscriber.ts) in this process.
  */
 

@@ -17,7 +17,8 @@ export interface EngineWorkerDeps {
   connection: NativeConnection;
   /** For activities that talk to other campaigns. */
   client: Client;
-  nc: NatsConnection;
+  /** NATS, or the promise of the first connection to it: the worker polls Temporal without waiting for it. */
+  nc: NatsConnection | Promise<NatsConnection>;
   templates: TemplateLookup;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
@@ -32,7 +33,11 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export async function createEngineWorker(deps: EngineWorkerDeps): Promise<Worker> {
   const { config, logger } = deps;
   const activities: CampaignActivities = {
-    ...createPublishActivities({ js: jetstream(deps.nc), config, logger }),
+    ...createPublishActivities({
+      js: deps.nc instanceof Promise ? deps.nc.then((nc) => jetstream(nc)) : jetstream(deps.nc),
+      config,
+      logger,
+    }),
     ...createTemplateActivities(deps.templates),
     ...createInformActivities({ client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger }),
   };

@@ -5,8 +5,10 @@ import { startNatsServer, type NatsServer } from '../../infra/servers/index.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant } from '../../shared/dates.js';
 import { parseTemplate } from '../../shared/template/validate.js';
-import { createTestEngine, type TestEngine } from '../support/engine.js';
-import { connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
+import { CampaignClient } from '../../clients/campaign-client.js';
+import { startEngineProcess } from '../../workers/engine-process.js';
+import { createTestEngine, lookupOf, type TestEngine } from '../support/engine.js';
+import { connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { readStream } from '../support/stream.js';
 
 /**
@@ -31,9 +33,10 @@ describe('events across a NATS outage and a worker restart', () => {
   let nc: NatsConnection;
   let temporal: TemporalTestConnection;
   let engine: TestEngine;
+  let dir: string;
 
   beforeAll(async () => {
-    const dir = join(inject('runDir'), uniqueId('campaign-outage'));
+    dir = join(inject('runDir'), uniqueId('campaign-outage'));
     server = await startNatsServer({ storeDir: join(dir, 'store'), logDir: dir });
     temporal = await connectTemporal();
     // The engine's connection reconnects forever, as in production (infra/nats.ts).
@@ -89,5 +92,50 @@ describe('events across a NATS outage and a worker restart', () => {
       'five',
     ]);
     expect(stored.at(-1)?.type).toBe('campaign-completed');
+  });
+
+  it('a worker started while NATS is down takes commands, and publishes once NATS is back', { timeout: 180_000 }, async () => {
+    // The engine worker process as `npm run worker` runs it (workers/engine-runtime.ts), started in an outage.
+    await server.stop({ signal: 'SIGKILL' });
+    const config = isolatedEventsConfig({ TEMPORAL_TASK_QUEUE: uniqueId('nats-down'), NATS_URL: server.url });
+    const worker = await startEngineProcess({
+      env: {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+        NATS_URL: server.url,
+        EVENTS_STREAM: config.EVENTS_STREAM,
+        EVENTS_SUBJECT_PREFIX: config.EVENTS_SUBJECT_PREFIX,
+        EVENTS_DUPLICATE_WINDOW: config.EVENTS_DUPLICATE_WINDOW,
+        EVENTS_MAX_AGE: config.EVENTS_MAX_AGE,
+        LOG_LEVEL: 'warn',
+      },
+      bundlePath: inject('workflowBundlePath') ?? undefined,
+      logFile: join(dir, 'engine-worker-nats-down.log'),
+      startTimeoutMs: 120_000,
+    });
+    try {
+      const campaigns = new CampaignClient({
+        client: temporal.client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        templates: lookupOf([template]),
+      });
+      const campaignId = uniqueId('nats-down');
+      await campaigns.start({ template: 'five-steps', country: 'FJ', campaignId }, { actor: { id: 'lead', role: 'programme-lead' } });
+      const done = await campaigns.execute(campaignId, { type: 'complete', milestone: 'one', date: dateOfInstant(Date.now()) }, staff);
+      expect(done).toMatchObject({ ok: true, events: [3, 4] });
+
+      await server.start();
+      // The worker creates the stream once it reaches NATS, then the outbox goes out in order.
+      await expect
+        .poll(async () => (await readStream(nc, config.EVENTS_STREAM).catch(() => [])).map((e) => `${e.data.sequence} ${e.data.type}`), {
+          timeout: 90_000,
+          interval: 500,
+        })
+        .toEqual(['1 campaign-started', '2 milestone-opened', '3 milestone-completed', '4 milestone-opened']);
+      await campaigns.signal(campaignId, { type: 'cancel', reason: 'test over' }, { actor: { id: 'lead', role: 'programme-lead' } });
+    } finally {
+      await worker.stop();
+    }
   });
 });

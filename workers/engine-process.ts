@@ -4,13 +4,18 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ChildStatus, ParentMessage } from './engine-child.js';
 
-/** The engine worker child process (bench/engine-child.ts) as seen from the benchmark. */
+/** The engine worker child process (workers/engine-child.ts) as seen from its parent. */
 export interface EngineProcess {
   readonly pid: number;
+  readonly logFile: string;
+  /** True until the process has exited. */
+  running(): boolean;
   /** Memory, CPU and cache figures; `gc` runs a full collection in the child's main thread first. */
   status(gc?: boolean): Promise<ChildStatus>;
   /** Graceful shutdown (in-flight tasks finish), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** A crash: SIGKILL (or the given signal) at once, whatever is in flight; resolves after the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 const childPath = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
@@ -19,12 +24,14 @@ let exitHook = false;
 
 /**
  * Forks the engine worker with `env` (the engine's configuration) and waits until it polls. The child
- * runs `node --import tsx --expose-gc`, writes its logs to `logFile` and exits when this process goes
- * away (its IPC channel closes); on a normal exit of this process it is killed as well.
+ * runs `node --import tsx --expose-gc`, writes its logs to `logFile` (appending, so a restarted worker
+ * continues the same file) and exits when this process goes away (its IPC channel closes); on a normal
+ * exit of this process it is killed as well. `bundlePath`: a prebuilt workflow bundle (recommended;
+ * bundling in the child takes seconds).
  */
 export async function startEngineProcess(options: {
   env: Record<string, string>;
-  bundlePath: string;
+  bundlePath?: string;
   logFile: string;
   startTimeoutMs?: number;
 }): Promise<EngineProcess> {
@@ -34,7 +41,7 @@ export async function startEngineProcess(options: {
   try {
     child = fork(childPath, [], {
       execArgv: ['--import', 'tsx', '--expose-gc'],
-      env: { ...process.env, ...options.env, BENCH_WORKFLOW_BUNDLE: options.bundlePath },
+      env: { ...process.env, ...options.env, ...(options.bundlePath ? { ENGINE_WORKFLOW_BUNDLE: options.bundlePath } : {}) },
       stdio: ['ignore', fd, fd, 'ipc'],
     });
   } finally {
@@ -84,8 +91,11 @@ export async function startEngineProcess(options: {
   const send = (message: ParentMessage) => {
     if (child.connected) child.send(message, () => undefined);
   };
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     pid: child.pid ?? -1,
+    logFile: options.logFile,
+    running,
     status(gc = false) {
       if (waiting) return Promise.reject(new Error('one status request at a time'));
       return new Promise<ChildStatus>((resolve, reject) => {
@@ -107,11 +117,16 @@ export async function startEngineProcess(options: {
       });
     },
     async stop(graceMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!running()) return;
       send({ type: 'stop' });
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!running()) return;
+      child.kill(signal);
+      await exited;
     },
   };
 }

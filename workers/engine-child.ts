@@ -1,22 +1,20 @@
 /**
- * The engine worker of a benchmark run, in its own process (as in production), so its CPU and memory
- * are its own: `createEngineWorker` with the prebuilt workflow bundle, default worker options (default
- * workflow cache, `reuseV8Context`). Started by bench/temporal-bench.ts with an IPC channel:
+ * The engine worker in a process of its own, driven by a parent (workers/engine-process.ts) over an IPC
+ * channel: the benchmark runs it so its CPU and memory are its own, the fault run of the tests so it can
+ * be crashed (SIGKILL) with work in flight. `createEngineWorker` with default worker options (default
+ * workflow cache, `reuseV8Context`), the built-in templates and those of TEMPLATES_DIR, connected as
+ * workers/engine.ts is (workers/engine-runtime.ts).
  *   parent -> child: { type: 'status', gc?: boolean } | { type: 'stop' }
  *   child -> parent: { type: 'ready' } | { type: 'status', ... } | { type: 'stopped' } | { type: 'error', message }
- * Environment: the engine's configuration variables plus BENCH_WORKFLOW_BUNDLE (path of the bundle).
+ * Environment: the engine's configuration variables plus ENGINE_WORKFLOW_BUNDLE, the path of a prebuilt
+ * workflow bundle (without it the workflows are bundled at start, which takes seconds).
  * The child exits when the parent goes away (IPC disconnect), so it never outlives a run.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
 import { createLogger } from '../infra/logger.js';
-import { connectNats } from '../infra/nats.js';
-import { dataConverterFor } from '../infra/payload-codec.js';
 import { installTemporalRuntime } from '../infra/temporal-runtime.js';
-import { loadTemplates } from '../infra/templates.js';
 import { parseConfig } from '../shared/config.js';
-import { createEngineWorker } from '../workers/engine-worker.js';
+import { openEngineRuntime } from './engine-runtime.js';
 
 export interface ChildStatus {
   type: 'status';
@@ -40,28 +38,17 @@ process.on('disconnect', () => process.exit(0));
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
-  if (!bundlePath) throw new Error('BENCH_WORKFLOW_BUNDLE is not set');
-  const logger = createLogger('bench-engine-worker', config.LOG_LEVEL);
+  const bundlePath = process.env.ENGINE_WORKFLOW_BUNDLE;
+  const logger = createLogger('engine-worker', config.LOG_LEVEL);
   installTemporalRuntime(logger);
-  const templates = await loadTemplates();
-  const nc = await connectNats(config, { name: 'bench-engine-worker', logger });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({
-    connection: clientConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: dataConverterFor(config),
-  });
-  const worker = await createEngineWorker({
+  // As workers/engine.ts: a worker (re)started during a NATS outage serves commands meanwhile.
+  const runtime = await openEngineRuntime({
     config,
     logger,
-    connection,
-    client,
-    nc,
-    templates,
-    workflowBundle: { code: await readFile(bundlePath, 'utf8') },
+    name: 'engine-worker',
+    ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
+  const { worker } = runtime;
 
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('message', (raw: ParentMessage) => {
@@ -95,9 +82,7 @@ async function main(): Promise<void> {
   try {
     await running;
   } finally {
-    await nc.drain().catch(() => undefined);
-    await connection.close().catch(() => undefined);
-    await clientConnection.close().catch(() => undefined);
+    await runtime.close();
   }
   send({ type: 'stopped' });
 }
