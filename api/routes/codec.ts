@@ -40,7 +40,14 @@ const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
 
 export const codecRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app, { ctx }, done) => {
   const { config } = ctx;
-  const codec = payloadCodecFor(config);
+  let codec: ReturnType<typeof payloadCodecFor>;
+  try {
+    codec = payloadCodecFor(config);
+  } catch (err) {
+    // A key problem fails buildApp with its message, not as an uncaught exception and a plugin timeout.
+    done(err as Error);
+    return;
+  }
   const origins = new Set(codecOrigins(config));
   const allowed = (origin: string | undefined): origin is string => origin !== undefined && origins.has(origin);
 

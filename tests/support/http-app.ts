@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ export async function startStubApp(options: StubAppOptions = {}): Promise<StubAp
     }),
   );
   const missing = (id: string) => Promise.reject(new CampaignError('not-found', `no campaign with id ${id}`));
-  const config = parseConfig({ ...options.env });
+  // A key of its own: the unit project has no global setup to share the run's.
+  const config = parseConfig({ PAYLOAD_KEYS: `stub:${randomBytes(32).toString('base64')}`, ...options.env });
   const app = await buildApp({
     campaigns: {
       list: () => Promise.resolve([]),
