@@ -587,6 +587,8 @@ export class CampaignClient {
     return new CampaignError(
       'unavailable',
       `campaign ${campaignId} cannot be shown: ${unreadable.message}. What to do: ${unreadable.action}`,
+      [],
+      { forClients: true },
     );
   }
 
@@ -612,6 +614,8 @@ export class CampaignClient {
       return new CampaignError(
         'unavailable',
         `campaign ${campaignId} did not answer in time: check that an engine worker (\`npm run worker\`) runs and polls task queue "${this.deps.taskQueue}"`,
+        [],
+        { forClients: true },
       );
     return this.unavailable(err);
   }

@@ -19,6 +19,7 @@ export const serverFaultMessages = {
 
 /** The client's message for a server fault (status >= 500). */
 export function serverFaultMessage(err: unknown, audience: keyof typeof serverFaultMessages): string {
+  if (err instanceof CampaignError && err.options.forClients) return err.message;
   return serverFaultMessages[audience][err instanceof CampaignError && err.code === 'unavailable' ? 'unavailable' : 'internal'];
 }
 

@@ -29,6 +29,11 @@ export class CampaignError extends Error {
     message: string,
     /** Field-level problems, each "path: message". */
     readonly issues: string[] = [],
+    /**
+     * A server-side refusal (5xx) whose message was written for the caller and names nothing internal
+     * (no address, path or driver message), so the API and dashboard show it instead of a generic one.
+     */
+    readonly options: { forClients?: boolean } = {},
   ) {
     super(message);
     this.name = 'CampaignError';

@@ -8,7 +8,14 @@ import { parseTemplate } from '../../shared/template/validate.js';
 import { CampaignClient } from '../../clients/campaign-client.js';
 import { startEngineProcess } from '../../workers/engine-process.js';
 import { createTestEngine, lookupOf, type TestEngine } from '../support/engine.js';
-import { connectTemporal, isolatedEventsConfig, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
+import {
+  connectTemporal,
+  isolatedEventsConfig,
+  testLogger,
+  testPayloadEnv,
+  uniqueId,
+  type TemporalTestConnection,
+} from '../support/index.js';
 import { readStream } from '../support/stream.js';
 
 /**
@@ -109,6 +116,7 @@ describe('events across a NATS outage and a worker restart', () => {
         EVENTS_DUPLICATE_WINDOW: config.EVENTS_DUPLICATE_WINDOW,
         EVENTS_MAX_AGE: config.EVENTS_MAX_AGE,
         LOG_LEVEL: 'warn',
+        ...testPayloadEnv(),
       },
       bundlePath: inject('workflowBundlePath') ?? undefined,
       logFile: join(dir, 'engine-worker-nats-down.log'),
