@@ -6,7 +6,7 @@ import type { CampaignClient } from '../clients/campaign-client.js';
 import type { NatsConnection } from '../infra/nats.js';
 import type { TemplateRegistry } from '../infra/templates.js';
 import { ConfigError, parseConfig, temporalWorkflowUrl, type Config } from '../shared/config.js';
-import { actorSchema, roleSchema, type Actor } from '../shared/ids.js';
+import { personId, roleSchema, type Actor } from '../shared/ids.js';
 import { TemplateError } from '../shared/template/index.js';
 import { parseFlags } from './flags.js';
 import { CliError, Output, type CliIO, type Hints } from './output.js';
@@ -106,7 +106,7 @@ export function resolveActor(
 ): ResolvedActor {
   const id = flags.actor ?? config.ADVOCACY_ACTOR ?? (username || 'operator');
   const role = flags.role ?? config.ADVOCACY_ROLE ?? DEFAULT_ROLE;
-  const actor = parseFlags(z.object({ actor: z.string().trim().pipe(actorSchema.shape.id), role: roleSchema }), { actor: id, role });
+  const actor = parseFlags(z.object({ actor: z.string().trim().pipe(personId), role: roleSchema }), { actor: id, role });
   if (actor.role === 'system')
     throw new CliError(
       'forbidden',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDuration } from './dates.js';
-import { roleSchema } from './ids.js';
+import { personId, roleSchema } from './ids.js';
 import { activePayloadKey, isPayloadKeyId, parsePayloadKeyEntries } from './payload-keys.js';
 import { formatIssues, problemList } from './validation.js';
 
@@ -138,7 +138,7 @@ export const configSchema = z
     NATS_PORT: port.default(4222),
     TEMPORAL_PORT: port.default(7233),
     /** Who the `advocacy` CLI user is, recorded in campaign history (README "CLI"); default: the OS user name. */
-    ADVOCACY_ACTOR: optionalString.pipe(z.string().max(128).optional()),
+    ADVOCACY_ACTOR: optionalString.pipe(personId.optional()),
     /** The CLI user's role; default programme-lead (the CLI refuses `system`). */
     ADVOCACY_ROLE: z.preprocess((v) => (v === '' ? undefined : v), roleSchema.optional()),
     /**

@@ -29,6 +29,19 @@ export const fieldName = z
   .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use a camelCase identifier (e.g. "lawNumber")')
   .refine((name) => !objectMemberNames.has(name), 'a name every JavaScript object already has; choose another (e.g. "lawNumber")');
 
+/**
+ * A person's or team's id (`sari`, `legal-team`, `t.nguyen`): what owners and CLI users are recorded as.
+ * Never a name or other free text, because owners travel in published events and notifications, which
+ * must not carry what could identify someone outside the engine's access control.
+ */
+export const personId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'an id, not a name: 1-64 letters, digits, ".", "_" or "-" (e.g. "sari" or "legal-team"); it is published in events',
+  );
+export const isPersonId = (value: string): boolean => personId.safeParse(value).success;
+
 export const roleSchema = z.enum(['viewer', 'staff', 'programme-lead', 'system']);
 export type Role = z.infer<typeof roleSchema>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDate, isoDuration } from '../dates.js';
 import { refusalCodeSchema } from '../errors.js';
-import { actorSchema, fieldName, slug } from '../ids.js';
+import { actorSchema, fieldName, personId, slug } from '../ids.js';
 
 /**
  * Commands change a campaign. They arrive as Temporal updates (validated before they enter history) or
@@ -31,7 +31,7 @@ export const completeCommand = z.object({
 });
 export const skipCommand = z.object({ ...base, type: z.literal('skip'), milestone: slug, reason: text(1000) });
 export const reopenCommand = z.object({ ...base, type: z.literal('reopen'), milestone: slug, reason: text(1000) });
-export const assignCommand = z.object({ ...base, type: z.literal('assign'), milestone: slug, owner: text(128) });
+export const assignCommand = z.object({ ...base, type: z.literal('assign'), milestone: slug, owner: personId });
 export const noteCommand = z.object({ ...base, type: z.literal('note'), milestone: slug.optional(), text: text(4000) });
 export const extendCommand = z.object({
   ...base,

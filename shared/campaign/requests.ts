@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { countrySchema, defaultRegion } from '../countries.js';
 import { dateOfInstant, isoDate } from '../dates.js';
-import { fieldName, slug, type Actor } from '../ids.js';
+import { fieldName, personId, slug, type Actor } from '../ids.js';
 import type { Template } from '../template/validate.js';
 import { priorCompletionSchema, type StartCampaignInput } from './state.js';
 import { executionSchema, listStatusSchema } from './unreadable.js';
@@ -20,7 +20,7 @@ export const startRequestSchema = z.object({
   region: slug.optional(),
   startDate: isoDate.optional(),
   inputs: z.record(fieldName, z.union([z.string(), z.number(), z.boolean()])).default({}),
-  owner: z.string().min(1).max(128).optional(),
+  owner: personId.optional(),
   completed: z.array(priorCompletionSchema).default([]),
   skipped: z.array(z.object({ milestone: slug, reason: z.string().min(1).max(1000) })).default([]),
   /** Optional; see campaign-id.ts for who may use which ids (`~` is reserved for follow-on campaigns). */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { domainEventSchema, type DomainEvent, type DomainEventType } from '../campaign/domain-events.js';
+import type { DomainEvent, DomainEventType } from '../campaign/domain-events.js';
+import { publishedEventSchema, toPublishedEvent, type PublishedEvent } from './published-event.js';
 
 /**
  * The CloudEvents 1.0 envelope (structured JSON mode) every published event travels in. `data` is the
- * domain event itself, so the envelope repeats nothing a consumer could see disagree: `id`, `source`,
+ * domain event in its published form (published-event.ts: no free text), so the envelope repeats nothing a consumer could see disagree: `id`, `source`,
  * `type`, `subject` and `time` are derived from it, and parsing checks that they still match.
  */
 
@@ -26,7 +27,7 @@ export function cloudEventDataSchema(type: DomainEventType): string {
  * workflow run id, which changes at continue-as-new; so a retried or repeated publish of the same
  * change is the same message, and JetStream drops it as a duplicate.
  */
-export function eventMessageId(event: Pick<DomainEvent, 'campaignId' | 'sequence'>): string {
+export function eventMessageId(event: Pick<PublishedEvent, 'campaignId' | 'sequence'>): string {
   return `${event.campaignId}:${event.sequence}`;
 }
 
@@ -35,7 +36,7 @@ export function eventSource(campaignId: string): string {
 }
 
 /** What the event is about within its campaign: a milestone, or the campaign as a whole. */
-export function eventSubjectAttribute(event: DomainEvent): string {
+export function eventSubjectAttribute(event: DomainEvent | PublishedEvent): string {
   return 'milestone' in event && event.milestone !== undefined ? `milestones/${event.milestone}` : 'campaign';
 }
 
@@ -55,7 +56,7 @@ function envelopeShape<T extends z.ZodType<string>, D extends z.ZodType>(type: T
 
 /** The envelope of one event type, for documentation (JSON Schema / AsyncAPI) generation. */
 export function cloudEventSchemaFor(type: DomainEventType) {
-  const data = domainEventSchema.options.find((o) => o.shape.type.value === type);
+  const data = publishedEventSchema.options.find((o) => o.shape.type.value === type);
   if (!data) throw new Error(`unknown event type ${type}`);
   return z
     .object(envelopeShape(z.literal(cloudEventType(type)), data))
@@ -63,7 +64,7 @@ export function cloudEventSchemaFor(type: DomainEventType) {
 }
 
 /** Any campaign event's envelope, checked for agreement between the attributes and `data`. */
-export const cloudEventSchema = z.object(envelopeShape(z.string().min(1), domainEventSchema)).superRefine((ce, ctx) => {
+export const cloudEventSchema = z.object(envelopeShape(z.string().min(1), publishedEventSchema)).superRefine((ce, ctx) => {
   const expected = toCloudEvent(ce.data);
   for (const key of ['id', 'source', 'type', 'subject', 'time', 'dataschema'] as const) {
     if (ce[key] !== expected[key]) {
@@ -72,7 +73,7 @@ export const cloudEventSchema = z.object(envelopeShape(z.string().min(1), domain
   }
 });
 
-export interface CampaignCloudEvent<E extends DomainEvent = DomainEvent> {
+export interface CampaignCloudEvent<E extends PublishedEvent = PublishedEvent> {
   specversion: '1.0';
   id: string;
   source: string;
@@ -84,7 +85,8 @@ export interface CampaignCloudEvent<E extends DomainEvent = DomainEvent> {
   data: E;
 }
 
-export function toCloudEvent<E extends DomainEvent>(event: E): CampaignCloudEvent<E> {
+/** The envelope of a domain event, which carries its published form. */
+export function toCloudEvent(event: DomainEvent | PublishedEvent): CampaignCloudEvent {
   return {
     specversion: '1.0',
     id: eventMessageId(event),
@@ -94,7 +96,7 @@ export function toCloudEvent<E extends DomainEvent>(event: E): CampaignCloudEven
     time: event.occurredAt,
     datacontenttype: 'application/json',
     dataschema: cloudEventDataSchema(event.type),
-    data: event,
+    data: toPublishedEvent(event),
   };
 }
 

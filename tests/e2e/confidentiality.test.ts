@@ -138,7 +138,7 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
   });
   afterAll(stopAll);
 
-  it('records notes, evidence and reasons with the marker through the API, the CLI, the facade and the bridge', async () => {
+  it('records notes, evidence, reasons and a legal basis with the marker through the API, the CLI, the facade and the bridge', async () => {
     // The HTTP API: a note, a completion with evidence and a note, a pause with its reason.
     const api = (method: 'POST', url: string, payload: object, role: 'staff' | 'lead' = 'staff') =>
       h.engine.run(() => h.app.inject({ method, url, headers: h.auth(role), payload }));
@@ -192,6 +192,18 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
           note: `facade completion note ${marker}`,
         },
         staff,
+      );
+      // An extension: its reason and legal basis are written by a person, so they stay out of the event.
+      await h.engine.campaigns.execute(
+        ids.facade,
+        {
+          type: 'extend',
+          milestone: 'baseline-assessment',
+          by: 'P1M',
+          reason: `facade extension reason ${marker}`,
+          legalBasis: `facade legal basis ${marker}`,
+        },
+        lead,
       );
     });
 

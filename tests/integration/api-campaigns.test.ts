@@ -65,7 +65,7 @@ describe('HTTP API on the dev server', () => {
   });
 
   it('starts campaigns (201 + Location), refuses bad ones with field paths, and replays a start with the same Idempotency-Key', async () => {
-    const res = await post('/campaigns', 'lead', { template: 'api-test', country: 'id', owner: 'Jakarta office' });
+    const res = await post('/campaigns', 'lead', { template: 'api-test', country: 'id', owner: 'jakarta-office' });
     expect(res.statusCode).toBe(201);
     const view = res.json<CampaignView>();
     expect(view).toMatchObject({
@@ -73,7 +73,7 @@ describe('HTTP API on the dev server', () => {
       region: 'asia-pacific',
       templateId: 'api-test',
       status: 'active',
-      owner: 'Jakarta office',
+      owner: 'jakarta-office',
     });
     expect(res.headers.location).toBe(`/campaigns/${view.campaignId}`);
     expect(view.history[0]?.actor).toEqual({ id: h.keyInfo.lead.id, role: 'programme-lead' });

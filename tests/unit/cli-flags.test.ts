@@ -335,8 +335,12 @@ describe('who the CLI user is', () => {
       }),
     );
     expect(issuesOf(() => resolveActor({ role: 'boss', actor: '  ' }, none, 'ana'))).toEqual([
-      '--actor: Too small: expected string to have >=1 characters',
+      '--actor: an id, not a name: 1-64 letters, digits, ".", "_" or "-" (e.g. "sari" or "legal-team"); it is published in events',
       expect.stringMatching(/^--role: Invalid option: expected one of "viewer"\|"staff"\|"programme-lead"\|"system"/),
+    ]);
+    // A name is not an id: history and published events record who acted.
+    expect(issuesOf(() => resolveActor({ actor: 'Sari Wulandari' }, none, 'ana'))).toEqual([
+      expect.stringMatching(/^--actor: an id, not a name/),
     ]);
   });
 });
