@@ -2,6 +2,7 @@ export * from './commands.js';
 export * from './domain-events.js';
 export * from './state.js';
 export * from './schedule.js';
+export * from './limits.js';
 export * from './machine.js';
 export * from './view.js';
 export * from './messages.js';

@@ -2,6 +2,7 @@ import { addDuration, dateOfInstant, startOfDay, subtractDuration } from '../dat
 import { problemList } from '../validation.js';
 import { type CampaignCommand, type CommandResult } from './commands.js';
 import type { Effects } from './effects.js';
+import { forgetOldRequests } from './limits.js';
 import { currentBehaviour, dependenciesMet, scheduleFacts, Transition, type MachineOptions } from './transition.js';
 import { automaticDate, dueDate, topologicalOrder } from './schedule.js';
 import { requestFollowOns, settle, skipAlternatives } from './settle.js';
@@ -323,6 +324,7 @@ export function applyCommand(
     events: tx.effects.events.map((e) => e.sequence).filter((seq) => first !== undefined && seq >= first),
   };
   s.requests[requestId] = result;
+  forgetOldRequests(s.requests);
   return { state: tx.state, effects: tx.effects, result };
 }
 

@@ -3,6 +3,7 @@ import { durationExceeds, isoDate, isoDuration, sumDurations } from '../dates.js
 import { roleAllows, type Role } from '../ids.js';
 import type { EvidenceField, InputDefinition, Milestone } from '../template/schema.js';
 import type { CampaignCommand, CommandResult } from './commands.js';
+import { historyFull } from './limits.js';
 import { scheduleFacts } from './transition.js';
 import { ruleDueDate } from './schedule.js';
 import type { CampaignState, MilestoneState } from './state.js';
@@ -116,6 +117,8 @@ export function checkCommand(state: CampaignState, cmd: CampaignCommand, today: 
   if (state.status === 'completed') return reject('conflict', 'the campaign is completed; start a new campaign to continue');
   if (!roleAllows(cmd.actor.role, commandRole[cmd.type]))
     return reject('forbidden', `role ${cmd.actor.role} may not ${cmd.type}; it needs ${commandRole[cmd.type]}`);
+  const full = historyFull(state, cmd);
+  if (full) return reject('precondition', full);
 
   switch (cmd.type) {
     case 'pause':
