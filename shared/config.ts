@@ -41,6 +41,17 @@ export const configSchema = z
     NATS_USER: optionalString,
     NATS_PASSWORD: optionalString,
     NATS_TOKEN: optionalString,
+    /**
+     * Where this client's replies arrive (`<prefix>.<random>`): give each NATS user its own, e.g.
+     * `_INBOX_engine`, and let it subscribe to nothing else, so no user reads another's replies or pull
+     * deliveries (docs/nats-permissions.md). Unset: the shared default `_INBOX`.
+     */
+    NATS_INBOX_PREFIX: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dot-separated NATS subject prefix without wildcards, e.g. _INBOX_engine')
+        .optional(),
+    ),
     EVENTS_STREAM: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'stream names allow letters, digits, "_" and "-"')

@@ -61,4 +61,12 @@ describe('NATS connection options', () => {
     expect(options).toMatchObject({ token: 't0k', waitOnFirstConnect: true });
     expect(options).not.toHaveProperty('user');
   });
+
+  it("passes the user's own inbox prefix; unset, the client's default", () => {
+    expect(natsConnectionOptions(parseConfig({ NATS_INBOX_PREFIX: '_INBOX_engine' }), { name: 'x' })).toMatchObject({
+      inboxPrefix: '_INBOX_engine',
+    });
+    expect(natsConnectionOptions(parseConfig({}), { name: 'x' })).not.toHaveProperty('inboxPrefix');
+    expect(() => parseConfig({ NATS_INBOX_PREFIX: '_INBOX.>' })).toThrow(/NATS_INBOX_PREFIX/);
+  });
 });
