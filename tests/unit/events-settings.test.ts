@@ -20,7 +20,7 @@ describe('events stream settings from configuration', () => {
   });
 
   it('refuses a command prefix whose subjects the events stream would capture', () => {
-    expect(() => desiredEventStreams(parseConfig({ COMMANDS_SUBJECT_PREFIX: 'advocacy.cmd.in' }))).toThrow(/COMMANDS_SUBJECT_PREFIX/);
+    expect(() => desiredEventStreams(parseConfig({ COMMANDS_SUBJECT_PREFIX: 'advocacy' }))).toThrow(/COMMANDS_SUBJECT_PREFIX/);
     expect(() => desiredEventStreams(parseConfig({}))).not.toThrow();
   });
 
