@@ -45,7 +45,7 @@ export function desiredEventStreams(config: EventStreamConfig): { events: Desire
   if (maxAge > 0 && window > maxAge) {
     throw new Error('EVENTS_DUPLICATE_WINDOW may not be longer than EVENTS_MAX_AGE (JetStream refuses it)');
   }
-  const commandSubject = config.COMMANDS_SUBJECT_PREFIX && `${config.COMMANDS_SUBJECT_PREFIX}.campaign-id`;
+  const commandSubject = config.COMMANDS_SUBJECT_PREFIX && `${config.COMMANDS_SUBJECT_PREFIX}.sender.campaign-id.note`;
   if (commandSubject && subjectMatches(allEventsSubject(config.EVENTS_SUBJECT_PREFIX), commandSubject)) {
     // The stream would store every command request and answer it with a PubAck before the bridge could.
     throw new Error(

@@ -26,7 +26,7 @@ export function natsServers(config: Pick<Config, 'NATS_URL'>): string[] {
 }
 
 export function natsConnectionOptions(
-  config: Pick<Config, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN'>,
+  config: Pick<Config, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN' | 'NATS_INBOX_PREFIX'>,
   options: Omit<ConnectNatsOptions, 'logger'>,
 ): NodeConnectionOptions {
   return {
@@ -34,6 +34,8 @@ export function natsConnectionOptions(
     name: options.name,
     ...(config.NATS_USER !== undefined ? { user: config.NATS_USER, pass: config.NATS_PASSWORD ?? '' } : {}),
     ...(config.NATS_TOKEN !== undefined ? { token: config.NATS_TOKEN } : {}),
+    // Replies, JetStream acks and pull deliveries all arrive under it; the server lets each user read its own only.
+    ...(config.NATS_INBOX_PREFIX !== undefined ? { inboxPrefix: config.NATS_INBOX_PREFIX } : {}),
     // Events must survive outages of any length: never give up reconnecting; publishes and acks fail
     // (and are retried by their callers) while disconnected instead of the process dying.
     maxReconnectAttempts: -1,

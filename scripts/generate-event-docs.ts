@@ -4,9 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { domainEventTypes, type DomainEventType } from '../shared/campaign/domain-events.js';
-import { campaignCommandSchema } from '../shared/campaign/commands.js';
 import { configSchema } from '../shared/config.js';
-import { commandReplySchema } from '../shared/events/command-messages.js';
+import { commandBodySchema, commandReplySchema } from '../shared/events/command-messages.js';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
   EVENT_SCHEMA_VERSION,
@@ -104,7 +103,9 @@ function asyncApi(eventsPrefix: string, commandsPrefix: string): Record<string, 
   messages.campaignCommand = {
     name: 'campaign-command',
     title: 'Campaign command',
-    summary: 'A milestone command (complete, skip, reopen, assign, note, extend, pause, resume, cancel, set-input).',
+    summary:
+      'A milestone command (complete, skip, reopen, assign, note, extend, pause, resume, cancel, set-input), without an actor: ' +
+      "the bridge acts as the sender's token says (COMMANDS_SENDERS_FILE) and refuses a body that names one.",
     contentType: 'application/json',
     payload: { schemaFormat, schema: { $ref: './schemas/campaign-command.json' } },
   };
@@ -116,10 +117,16 @@ function asyncApi(eventsPrefix: string, commandsPrefix: string): Record<string, 
     payload: { schemaFormat, schema: { $ref: './schemas/command-reply.json' } },
   };
   channels.campaignCommands = {
-    address: `${commandsPrefix}.{campaignId}`,
+    address: `${commandsPrefix}.{sender}.{campaignId}.{type}`,
     title: 'Campaign commands (NATS request/reply)',
-    description: 'Requests to change one campaign. NATS subject permissions decide who may publish here (docs/nats-permissions.md).',
-    parameters: { campaignId: { description: 'The campaign (workflow) id, a single subject token.' } },
+    description:
+      'Requests to change one campaign. NATS subject permissions let each user publish under its own sender token only; ' +
+      'the bridge acts as the actor, role and countries COMMANDS_SENDERS_FILE gives that token (docs/nats-permissions.md).',
+    parameters: {
+      sender: { description: 'Who sends: a token the NATS permissions pin to one user, mapped to an actor `nats:<name>`.' },
+      campaignId: { description: 'The campaign (workflow) id, a single subject token.' },
+      type: { description: "The command's type, as in the body (e.g. `note`), so permissions can allow some commands only." },
+    },
     messages: {
       campaignCommand: { $ref: '#/components/messages/campaignCommand' },
       commandReply: { $ref: '#/components/messages/commandReply' },
@@ -182,7 +189,7 @@ export function renderEventDocs(): Map<string, string> {
       json({ ...jsonSchema(cloudEventSchemaFor(type), cloudEventDataSchema(type)), description: descriptions[type] }),
     );
   }
-  files.set('schemas/campaign-command.json', json(jsonSchema(campaignCommandSchema, 'urn:advocacy:commands:campaign-command')));
+  files.set('schemas/campaign-command.json', json(jsonSchema(commandBodySchema, 'urn:advocacy:commands:campaign-command')));
   files.set('schemas/command-reply.json', json(jsonSchema(commandReplySchema, 'urn:advocacy:commands:command-reply')));
   return files;
 }

@@ -41,6 +41,17 @@ export const configSchema = z
     NATS_USER: optionalString,
     NATS_PASSWORD: optionalString,
     NATS_TOKEN: optionalString,
+    /**
+     * Where this client's replies arrive (`<prefix>.<random>`): give each NATS user its own, e.g.
+     * `_INBOX_engine`, and let it subscribe to nothing else, so no user reads another's replies or pull
+     * deliveries (docs/nats-permissions.md). Unset: the shared default `_INBOX`.
+     */
+    NATS_INBOX_PREFIX: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dot-separated NATS subject prefix without wildcards, e.g. _INBOX_engine')
+        .optional(),
+    ),
     EVENTS_STREAM: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'stream names allow letters, digits, "_" and "-"')
@@ -58,10 +69,18 @@ export const configSchema = z
       .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/)
       .default('advocacy.commands'),
     /**
-     * Highest role a NATS command may act as. Whoever may publish on the command subjects names the
-     * actor in the command; this caps what such a sender can claim (`system` would bypass role checks).
+     * Highest role a NATS command sender may be given in COMMANDS_SENDERS_FILE. Never `system`, which
+     * would bypass the milestones' role checks.
      */
-    COMMANDS_MAX_ROLE: roleSchema.default('programme-lead'),
+    COMMANDS_MAX_ROLE: roleSchema
+      .exclude(['system'], { error: 'NATS senders may act as programme-lead at most, never as system' })
+      .default('programme-lead'),
+    /**
+     * Who may send NATS commands (YAML; workers/command-senders.ts): each sender token of the command
+     * subjects, as pinned by the NATS permissions, mapped to its actor, role and countries. Unset: the
+     * bridge refuses every command.
+     */
+    COMMANDS_SENDERS_FILE: optionalString,
     /**
      * Notifier routes (YAML or JSON; see workers/notifier-config.ts). Unset: the notifier only logs
      * reminders and overdue notices.

@@ -7,19 +7,27 @@ import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
 import { dataConverterFor } from '../infra/payload-codec.js';
 import { loadTemplates } from '../infra/templates.js';
-import { campaignCommandSchema, type CommandResult } from '../shared/campaign/commands.js';
+import type { CommandResult } from '../shared/campaign/commands.js';
 import type { Config } from '../shared/config.js';
 import { CampaignError } from '../shared/errors.js';
-import { campaignIdFromCommandSubject, commandSubscriptionSubject, type CommandReply } from '../shared/events/command-messages.js';
-import { roleAllows } from '../shared/ids.js';
+import {
+  commandBodySchema,
+  commandSubscriptionSubject,
+  parseCommandSubject,
+  type CommandReply,
+} from '../shared/events/command-messages.js';
 import { invalidError } from '../shared/validation.js';
+import { loadCommandSenders, type CommandSenders } from './command-senders.js';
 
 /**
  * The inbound command bridge: other systems send a campaign command as a NATS request to
- * `<COMMANDS_SUBJECT_PREFIX>.<campaignId>`; the bridge validates it with the same zod contract as the
- * HTTP API, applies it through the campaign client facade (a Temporal update) and replies with the
- * result or the reason it was refused. Who may send at all is decided by NATS subject permissions
- * (docs/nats-permissions.md); COMMANDS_MAX_ROLE caps the role a sender may claim.
+ * `<COMMANDS_SUBJECT_PREFIX>.<sender>.<campaignId>.<type>`; the bridge validates it with the same zod
+ * contract as the HTTP API, applies it through the campaign client facade (a Temporal update) and
+ * replies with the result or the reason it was refused.
+ *
+ * Who acts is decided by the subject, never the body: NATS permissions let each user publish under its
+ * own sender token only (docs/nats-permissions.md), and COMMANDS_SENDERS_FILE maps the token to an actor
+ * (`nats:<name>`), a role and, optionally, countries, which the facade applies as it does an API key's.
  */
 
 /** The part of the facade the bridge uses. */
@@ -28,7 +36,9 @@ export type CommandExecutor = Pick<CampaignClient, 'execute'>;
 export interface BridgeDeps {
   nc: NatsConnection;
   campaigns: CommandExecutor;
-  config: Pick<Config, 'COMMANDS_SUBJECT_PREFIX' | 'COMMANDS_MAX_ROLE'>;
+  config: Pick<Config, 'COMMANDS_SUBJECT_PREFIX'>;
+  /** Who each sender token acts as (workers/command-senders.ts). */
+  senders: CommandSenders;
   logger: Logger;
   /** Queue group: several bridge processes share the requests, each answered once. */
   queue?: string;
@@ -48,31 +58,50 @@ const refusal = (requestId: string, code: CampaignError['code'], message: string
 });
 
 /** Turns one request into its reply; never throws (a thrown error would leave the requester waiting). */
-export async function answerCommand(deps: Pick<BridgeDeps, 'campaigns' | 'config'>, subject: string, body: string): Promise<CommandReply> {
-  const campaignId = campaignIdFromCommandSubject(deps.config.COMMANDS_SUBJECT_PREFIX, subject);
-  if (!campaignId) return refusal('', 'invalid', `no campaign id in subject ${subject}`, ['subject: <prefix>.<campaignId>']);
+export async function answerCommand(
+  deps: Pick<BridgeDeps, 'campaigns' | 'config' | 'senders'>,
+  subject: string,
+  body: string,
+): Promise<CommandReply> {
+  const address = parseCommandSubject(deps.config.COMMANDS_SUBJECT_PREFIX, subject);
+  if (!address)
+    return refusal('', 'invalid', `no sender, campaign id and command type in subject ${subject}`, [
+      'subject: <prefix>.<sender>.<campaignId>.<type>',
+    ]);
+  const sender = deps.senders.get(address.sender);
+  if (!sender)
+    // The server let this user publish under the token, so the NATS permissions and the senders file disagree.
+    return refusal('', 'forbidden', `sender "${address.sender}" may not send commands: it is not in the command senders file`, [
+      `subject: no sender "${address.sender}" in COMMANDS_SENDERS_FILE`,
+    ]);
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return refusal('', 'invalid', 'the request body is not JSON', ['(body): expected a JSON campaign command']);
   }
-  const rawRequestId = (json as { requestId?: unknown } | null)?.requestId;
-  const requestId = typeof rawRequestId === 'string' ? rawRequestId : '';
-  const parsed = campaignCommandSchema.safeParse(json);
+  const fields = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const requestId = typeof fields.requestId === 'string' ? fields.requestId : '';
+  if (Object.hasOwn(fields, 'actor'))
+    // Refused rather than ignored: a sender that believes it acts as someone else should be told.
+    return refusal(requestId, 'invalid', "the actor comes from the sender's NATS identity; leave it out of the body", [
+      `actor: not allowed; commands from sender "${address.sender}" act as ${sender.actor.id}`,
+    ]);
+  const parsed = commandBodySchema.safeParse(json);
   if (!parsed.success) {
     // The sender knows its message as a body, as in the non-JSON answer above.
     const invalid = invalidError('command', parsed.error, { root: '(body)' });
     return refusal(requestId, invalid.code, invalid.message, invalid.issues);
   }
   const command = parsed.data;
-  if (!roleAllows(deps.config.COMMANDS_MAX_ROLE, command.actor.role)) {
-    return refusal(requestId, 'forbidden', `commands over NATS may act as ${deps.config.COMMANDS_MAX_ROLE} at most`, [
-      `actor.role: ${command.actor.role} is above COMMANDS_MAX_ROLE`,
+  if (command.type !== address.type)
+    // The permissions may allow some command types only: what runs must be what the subject said.
+    return refusal(requestId, 'invalid', `the body is a ${command.type} command, the subject says ${address.type}`, [
+      `type: must be ${address.type}, as in the subject`,
     ]);
-  }
   try {
-    const result: CommandResult = await deps.campaigns.execute(campaignId, command, { actor: command.actor }, command.requestId);
+    const caller = { actor: sender.actor, ...(sender.countries ? { countries: sender.countries } : {}) };
+    const result: CommandResult = await deps.campaigns.execute(address.campaignId, command, caller, command.requestId);
     return result.ok ? result : { ...result, issues: [] };
   } catch (err) {
     if (err instanceof CampaignError) return refusal(requestId, err.code, err.message, err.issues);
@@ -95,7 +124,14 @@ export function startBridge(deps: BridgeDeps): Bridge {
     // A requester that gave up has no inbox any more; the command may still have been applied, which
     // its requestId makes safe to send again.
     msg.respond(JSON.stringify(reply));
-    const log = { subject: msg.subject, requestId: reply.requestId, ok: reply.ok, ms: Date.now() - started };
+    const address = parseCommandSubject(deps.config.COMMANDS_SUBJECT_PREFIX, msg.subject);
+    const sender = address && deps.senders.get(address.sender);
+    if (address && !sender)
+      logger.warn(
+        { subject: msg.subject, sender: address.sender },
+        'command from a sender missing in COMMANDS_SENDERS_FILE refused: the NATS permissions let a user publish under a token the bridge does not know',
+      );
+    const log = { subject: msg.subject, actor: sender?.actor.id, requestId: reply.requestId, ok: reply.ok, ms: Date.now() - started };
     if (reply.ok) logger.info(log, 'command applied');
     else logger.info({ ...log, code: reply.code, issues: reply.issues }, 'command refused');
   };
@@ -138,8 +174,13 @@ async function main(): Promise<void> {
     templates,
     queryTimeoutMs: config.CAMPAIGN_QUERY_TIMEOUT_MS,
   });
+  const senders = await loadCommandSenders(config.COMMANDS_SENDERS_FILE, config).catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(78);
+  });
+  if (senders.size === 0) logger.warn('no command senders (COMMANDS_SENDERS_FILE): every command will be refused');
   const nc = await connectNats(config, { name: 'command-bridge', logger, waitOnFirstConnect: true });
-  const bridge = startBridge({ nc, campaigns, config, logger });
+  const bridge = startBridge({ nc, campaigns, config, senders, logger });
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'bridge stopping');
     // Draining waits for NATS; during an outage it would wait forever, so give it a bound.

@@ -26,7 +26,7 @@ export function eventSubject(prefix: string, event: Pick<DomainEvent, 'templateI
 /**
  * Everything the events stream holds: exactly three tokens after the prefix, not `<prefix>.>`, so other
  * subjects under the same root stay out of the stream — above all the inbound commands
- * (`advocacy.commands.<campaignId>`), which the stream would otherwise store and answer with a PubAck.
+ * (`advocacy.commands.<sender>.<campaignId>.<type>`), which the stream would otherwise store and answer with a PubAck.
  */
 export function allEventsSubject(prefix: string): string {
   return `${prefix}.*.*.*`;

@@ -15,6 +15,7 @@ import type { CampaignView } from '../../shared/campaign/index.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
 import { commandReplySchema, commandSubject } from '../../shared/events/command-messages.js';
 import { startBridge, type Bridge } from '../../workers/bridge.js';
+import { resolveCommandSenders } from '../../workers/command-senders.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import { cliEnv, runCli } from '../support/cli.js';
 import { testLogger, uniqueId } from '../support/index.js';
@@ -124,7 +125,8 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
     bridge = startBridge({
       nc: h.nc,
       campaigns: h.engine.campaigns,
-      config: { COMMANDS_SUBJECT_PREFIX: commandsPrefix, COMMANDS_MAX_ROLE: 'programme-lead' },
+      config: { COMMANDS_SUBJECT_PREFIX: commandsPrefix },
+      senders: resolveCommandSenders({ senders: { partner: { role: 'staff' } } }, { COMMANDS_MAX_ROLE: 'programme-lead' }),
       logger: testLogger('bridge'),
       queue: uniqueId('bridge'),
     });
@@ -209,18 +211,17 @@ describe('confidentiality: no readable note, evidence or reason in Temporal or J
 
     // A NATS command through the bridge.
     for (const command of [
-      { type: 'note', requestId: uniqueId('req'), actor: staff.actor, text: `bridge note ${marker}` },
+      { type: 'note' as const, requestId: uniqueId('req'), text: `bridge note ${marker}` },
       {
-        type: 'complete',
+        type: 'complete' as const,
         requestId: uniqueId('req'),
-        actor: staff.actor,
         milestone: FIRST,
         date: daysAgo(7),
         evidence: { participants: `bridge evidence ${marker}` },
       },
     ]) {
       const msg = await h.engine.run(() =>
-        h.nc.request(commandSubject(commandsPrefix, ids.bridge), JSON.stringify(command), { timeout: 20_000 }),
+        h.nc.request(commandSubject(commandsPrefix, 'partner', ids.bridge, command.type), JSON.stringify(command), { timeout: 20_000 }),
       );
       expect(commandReplySchema.parse(msg.json())).toMatchObject({ ok: true });
     }

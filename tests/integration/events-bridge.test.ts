@@ -1,10 +1,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CampaignCommand } from '../../shared/campaign/commands.js';
+import type { CommandType } from '../../shared/campaign/commands.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
-import { commandReplySchema, commandSubject, type CommandReply } from '../../shared/events/command-messages.js';
+import { commandReplySchema, commandSubject, type CommandBody, type CommandReply } from '../../shared/events/command-messages.js';
 import { parseTemplate } from '../../shared/template/validate.js';
 import { startBridge, type Bridge } from '../../workers/bridge.js';
+import { resolveCommandSenders } from '../../workers/command-senders.js';
 import { connectNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { readStream } from '../support/stream.js';
@@ -20,7 +21,18 @@ const template = parseTemplate({
   ],
 });
 
-const staff = { id: 'partner-system', role: 'staff' as const };
+/** Sender tokens (the subject's) and who the bridge takes them for. */
+const senders = resolveCommandSenders(
+  {
+    senders: {
+      'partner-system': { role: 'staff' },
+      'partner-lead': { role: 'programme-lead' },
+      'partner-ph': { role: 'programme-lead', countries: ['PH'] },
+    },
+  },
+  { COMMANDS_MAX_ROLE: 'programme-lead' },
+);
+const staff = { id: 'nats:partner-system', role: 'staff' as const };
 const lead = { actor: { id: 'lead-1', role: 'programme-lead' as const } };
 
 let temporal: TemporalTestConnection;
@@ -38,7 +50,8 @@ beforeAll(async () => {
   bridge = startBridge({
     nc,
     campaigns: engine.campaigns,
-    config: { COMMANDS_SUBJECT_PREFIX: commandsPrefix, COMMANDS_MAX_ROLE: 'programme-lead' },
+    config: { COMMANDS_SUBJECT_PREFIX: commandsPrefix },
+    senders,
     logger: testLogger('bridge'),
     queue: uniqueId('bridge'),
   });
@@ -50,9 +63,12 @@ afterAll(async () => {
   await Promise.allSettled([temporal?.close(), nc?.drain()]);
 });
 
-async function send(campaignId: string, body: unknown): Promise<CommandReply> {
+/** Sends as `sender` (default the staff one); the subject's type is the body's, or `type`. */
+async function send(campaignId: string, body: unknown, options: { sender?: string; type?: CommandType } = {}): Promise<CommandReply> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  const msg = await nc.request(commandSubject(commandsPrefix, campaignId), payload, { timeout: 20_000 });
+  const type = options.type ?? (body as { type?: CommandType }).type ?? 'note';
+  const subject = commandSubject(commandsPrefix, options.sender ?? 'partner-system', campaignId, type);
+  const msg = await nc.request(subject, payload, { timeout: 20_000 });
   return commandReplySchema.parse(msg.json());
 }
 
@@ -65,10 +81,9 @@ async function startCampaign(): Promise<string> {
 describe('command bridge (NATS request/reply -> Temporal update)', () => {
   it('applies a valid command and replies with the events it caused; a repeated request id changes nothing', async () => {
     const campaignId = await startCampaign();
-    const command: CampaignCommand = {
+    const command: CommandBody = {
       type: 'complete',
       requestId: uniqueId('req'),
-      actor: staff,
       milestone: 'dialogue',
       date: subtractDuration(dateOfInstant(Date.now()), 'P3D'),
       evidence: { minutes: 'http://127.0.0.1/minutes' },
@@ -91,38 +106,59 @@ describe('command bridge (NATS request/reply -> Temporal update)', () => {
 
   it('replies with a validation error naming each invalid field, and applies nothing', async () => {
     const campaignId = await startCampaign();
-    const reply = await send(campaignId, { type: 'complete', requestId: 'r-1', actor: staff, milestone: 'Not A Slug', date: 'tomorrow' });
+    const reply = await send(campaignId, { type: 'complete', requestId: 'r-1', milestone: 'Not A Slug', date: 'tomorrow' });
     expect(reply).toMatchObject({ ok: false, requestId: 'r-1', code: 'invalid' });
     const issues = reply.ok ? [] : reply.issues;
     expect(issues.some((i) => i.startsWith('milestone:'))).toBe(true);
     expect(issues.some((i) => i.startsWith('date:'))).toBe(true);
 
     const missing = await send(campaignId, { type: 'complete', milestone: 'dialogue' });
-    expect(missing.ok ? [] : missing.issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['requestId', 'actor', 'date']));
+    expect(missing.ok ? [] : missing.issues.map((i) => i.split(':')[0])).toEqual(expect.arrayContaining(['requestId', 'date']));
     expect(await send(campaignId, 'not json')).toMatchObject({ ok: false, code: 'invalid', requestId: '' });
-    expect(await send(campaignId, { type: 'explode', requestId: 'r-2', actor: staff })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await send(campaignId, { type: 'explode', requestId: 'r-2' }, { type: 'pause' })).toMatchObject({ ok: false, code: 'invalid' });
     expect((await engine.campaigns.view(campaignId)).milestones.find((m) => m.id === 'dialogue')?.status).toBe('open');
   });
 
   it('passes on the engine refusals: unknown campaign, role the milestone needs, missing evidence', async () => {
     const campaignId = await startCampaign();
     const today = dateOfInstant(Date.now());
-    expect(await engine.run(() => send(uniqueId('nope'), { type: 'pause', requestId: 'r-3', actor: lead.actor }))).toMatchObject({
+    expect(await engine.run(() => send(uniqueId('nope'), { type: 'pause', requestId: 'r-3' }, { sender: 'partner-lead' }))).toMatchObject({
       ok: false,
       code: 'not-found',
     });
     expect(
-      await engine.run(() => send(campaignId, { type: 'complete', requestId: 'r-4', actor: staff, milestone: 'dialogue', date: today })),
+      await engine.run(() => send(campaignId, { type: 'complete', requestId: 'r-4', milestone: 'dialogue', date: today })),
     ).toMatchObject({ ok: false, code: 'invalid', message: expect.stringMatching(/minutes/) as unknown });
-    expect(await engine.run(() => send(campaignId, { type: 'pause', requestId: 'r-5', actor: staff, reason: 'elections' }))).toMatchObject({
+    expect(await engine.run(() => send(campaignId, { type: 'pause', requestId: 'r-5', reason: 'elections' }))).toMatchObject({
       ok: false,
       code: 'forbidden',
     });
   });
 
-  it('refuses an actor above COMMANDS_MAX_ROLE', async () => {
+  it("acts as the sender token says: an actor in the body, an unknown sender or another type than the subject's is refused", async () => {
     const campaignId = await startCampaign();
-    const reply = await send(campaignId, { type: 'resume', requestId: 'r-6', actor: { id: 'x', role: 'system' } });
-    expect(reply).toMatchObject({ ok: false, code: 'forbidden', issues: [expect.stringMatching(/^actor\.role:/) as unknown] });
+    const asSystem = await send(campaignId, { type: 'resume', requestId: 'r-6', actor: { id: 'x', role: 'system' } });
+    expect(asSystem).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      requestId: 'r-6',
+      issues: [expect.stringMatching(/^actor: /) as unknown],
+    });
+    const stranger = await send(campaignId, { type: 'pause', requestId: 'r-7' }, { sender: 'stranger' });
+    expect(stranger).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringMatching(/"stranger"/) as unknown });
+    const mismatch = await send(campaignId, { type: 'note', requestId: 'r-8', text: 'x' }, { type: 'cancel' });
+    expect(mismatch).toMatchObject({ ok: false, code: 'invalid', issues: ['type: must be cancel, as in the subject'] });
+    const note = await engine.run(() => send(campaignId, { type: 'note', requestId: 'r-9', text: 'called the ministry' }));
+    expect(note).toMatchObject({ ok: true });
+    expect((await engine.campaigns.view(campaignId)).history.at(-1)).toMatchObject({ actor: staff });
+  });
+
+  it('answers a sender scoped to other countries as for an unknown campaign, through the facade', async () => {
+    const campaignId = await startCampaign(); // in ID; partner-ph may act on PH's campaigns only
+    const outOfScope = await engine.run(() => send(campaignId, { type: 'pause', requestId: 'r-10' }, { sender: 'partner-ph' }));
+    const unknown = await engine.run(() => send('no-such-campaign', { type: 'pause', requestId: 'r-10' }, { sender: 'partner-ph' }));
+    expect(outOfScope).toEqual({ ...unknown, message: `no campaign with id ${campaignId}` });
+    expect(outOfScope).toMatchObject({ ok: false, code: 'not-found' });
+    expect((await engine.campaigns.view(campaignId)).status).toBe('active');
   });
 });

@@ -10,24 +10,33 @@ import { connectNats } from '../../infra/nats.js';
 import { repoRoot, startNatsServer, type NatsServer } from '../../infra/servers/index.js';
 import type { DomainEvent } from '../../shared/campaign/domain-events.js';
 import { parseConfig, type Config } from '../../shared/config.js';
-import { commandReplySchema, commandSubject } from '../../shared/events/command-messages.js';
+import { commandReplySchema, commandSubject, type CommandReply } from '../../shared/events/command-messages.js';
 import { parseTemplate } from '../../shared/template/validate.js';
 import { startBridge, type Bridge } from '../../workers/bridge.js';
+import { loadCommandSenders } from '../../workers/command-senders.js';
 import { connectNats as connectSharedNats, connectTemporal, testLogger, uniqueId, type TemporalTestConnection } from '../support/index.js';
 import { createTestEngine, type TestEngine } from '../support/engine.js';
 import { eventually } from '../support/wait.js';
 
 /**
  * docs/nats-permissions.conf, as documented, on a nats-server of its own: each role can do its job
- * and nothing that belongs to another role.
+ * and nothing that belongs to another role; each user reads its own inbox only; a command sender acts
+ * as the actor docs/command-senders.yaml gives its token, and as no one else.
  */
-const users = ['ENGINE', 'BRIDGE', 'NOTIFIER', 'SENDER', 'READER'] as const;
+const users = ['ENGINE', 'BRIDGE', 'NOTIFIER', 'PARTNER_A', 'PARTNER_B', 'READER'] as const;
 // nats-server parses an environment value like a config value: a password must start with a letter.
 const passwords = Object.fromEntries(users.map((u) => [u, `p${randomBytes(12).toString('hex')}`])) as Record<
   (typeof users)[number],
   string
 >;
-const userNames = { ENGINE: 'engine', BRIDGE: 'bridge', NOTIFIER: 'notifier', SENDER: 'command-sender', READER: 'partner-reader' };
+const userNames = {
+  ENGINE: 'engine',
+  BRIDGE: 'bridge',
+  NOTIFIER: 'notifier',
+  PARTNER_A: 'partner-a',
+  PARTNER_B: 'partner-b',
+  READER: 'partner-reader',
+};
 
 let server: NatsServer;
 let config: Config;
@@ -40,7 +49,8 @@ const connections: NatsConnection[] = [];
 
 async function connectAs(user: (typeof users)[number]): Promise<NatsConnection> {
   const nc = await connectNats(
-    { ...config, NATS_USER: userNames[user], NATS_PASSWORD: passwords[user] },
+    // Each user's replies arrive under its own prefix, the only inbox its permissions let it read.
+    { ...config, NATS_USER: userNames[user], NATS_PASSWORD: passwords[user], NATS_INBOX_PREFIX: `_INBOX_${userNames[user]}` },
     { name: `permissions-${user.toLowerCase()}`, logger: testLogger('nats') },
   );
   connections.push(nc);
@@ -58,6 +68,13 @@ async function publishDenied(nc: NatsConnection, subject: string): Promise<boole
   );
   // nats.js wraps it in a RequestError whose cause is the server's permissions violation.
   return err instanceof PermissionViolationError || (err instanceof Error && err.cause instanceof PermissionViolationError);
+}
+
+/** A subscription the server refuses: the error it closes the subscription with, or the first message. */
+function subscribeOutcome(nc: NatsConnection, subject: string): Promise<unknown> {
+  return new Promise<unknown>((resolve) => {
+    nc.subscribe(subject, { callback: (err, msg) => resolve(err ?? msg) });
+  });
 }
 
 /** For clients without an inbox (the bridge): a plain publish, refused asynchronously by the server. */
@@ -110,6 +127,8 @@ function event(sequence: number): DomainEvent {
   };
 }
 
+const prefix = () => config.COMMANDS_SUBJECT_PREFIX;
+
 describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
   it('the engine creates the streams and publishes events, and may not send commands', async () => {
     const nc = await connectAs('ENGINE');
@@ -117,10 +136,10 @@ describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
     expect(ensured.events.outcome).toBe('created');
     const { publishEvents } = createPublishActivities({ js: jetstream(nc), config, logger: testLogger() });
     expect(await publishEvents([event(1), event(2), event(3)])).toEqual({ published: 3, duplicates: 0 });
-    expect(await publishDenied(nc, commandSubject(config.COMMANDS_SUBJECT_PREFIX, 'perm-campaign'))).toBe(true);
+    expect(await publishDenied(nc, commandSubject(prefix(), 'partner-a', 'perm-campaign', 'pause'))).toBe(true);
   });
 
-  it('the notifier consumes through its durable, acks and dead-letters, and may not publish events', async () => {
+  it('the notifier consumes through its durable, acks and dead-letters, and may not publish events; nobody else reads its deliveries', async () => {
     const nc = await connectAs('NOTIFIER');
     const seen: number[] = [];
     subscription = await subscribeEvents({
@@ -143,9 +162,15 @@ describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
     expect(seen).toEqual([1, 2, 3]);
     expect(await publishDenied(nc, 'advocacy.opcat-ratification.ph.milestone-overdue')).toBe(true);
     expect(await publishDenied(nc, `$JS.API.STREAM.DELETE.${config.EVENTS_STREAM}`)).toBe(true);
+
+    // The pull deliveries (and JetStream's answers) went to the notifier's own inbox prefix, the only
+    // inbox it may read; another user may subscribe neither to it nor to every inbox.
+    const reader = await connectAs('READER');
+    for (const snoop of ['_INBOX_notifier.>', '_INBOX.>', '_INBOX_*.>', '>'])
+      expect(await subscribeOutcome(reader, snoop), snoop).toBeInstanceOf(PermissionViolationError);
   });
 
-  it('a command sender gets answers from the bridge; an event reader may not send commands; neither may forge events', async () => {
+  it('a command sender acts as its own sender token only, reads its own replies only, and is scoped to its countries', async () => {
     const template = parseTemplate({
       id: 'perm-steps',
       version: 1,
@@ -162,25 +187,51 @@ describe('documented NATS permissions (docs/nats-permissions.conf)', () => {
     await engine.run(() =>
       engine.campaigns.start({ template: 'perm-steps', country: 'PH', campaignId }, { actor: { id: 'lead', role: 'programme-lead' } }),
     );
+    const senders = await loadCommandSenders(join(repoRoot, 'docs', 'command-senders.yaml'), config);
     const bridgeNc = await connectAs('BRIDGE');
-    bridge = startBridge({ nc: bridgeNc, campaigns: engine.campaigns, config, logger: testLogger('bridge') });
+    bridge = startBridge({ nc: bridgeNc, campaigns: engine.campaigns, config, senders, logger: testLogger('bridge') });
     // The bridge answers requests and publishes nothing else.
     expect(await plainPublishDenied(bridgeNc, 'advocacy.perm-steps.ph.campaign-cancelled')).toBe(true);
 
-    const sender = await connectAs('SENDER');
-    const command = { type: 'pause', requestId: uniqueId('req'), actor: { id: 'partner', role: 'programme-lead' }, reason: 'elections' };
-    const reply = await engine.run(() =>
-      sender.request(commandSubject(config.COMMANDS_SUBJECT_PREFIX, campaignId), JSON.stringify(command), { timeout: 20_000 }),
-    );
-    expect(commandReplySchema.parse(reply.json())).toMatchObject({ ok: true, requestId: command.requestId });
-    expect(await publishDenied(sender, 'advocacy.perm-steps.ph.campaign-cancelled')).toBe(true);
+    const [partnerA, partnerB] = [await connectAs('PARTNER_A'), await connectAs('PARTNER_B')];
+    const send = async (nc: NatsConnection, sender: string, id: string, body: { type: 'pause' | 'resume' } & Record<string, unknown>) => {
+      const reply = await engine.run(() =>
+        nc.request(commandSubject(prefix(), sender, id, body.type), JSON.stringify(body), { timeout: 20_000 }),
+      );
+      return commandReplySchema.parse(reply.json());
+    };
+
+    // Partner B listens for partner A's replies while A sends: the server refuses the subscription.
+    const snooped = ['_INBOX_partner-a.>', '_INBOX.>'].map((subject) => subscribeOutcome(partnerB, subject));
+    const pause = { type: 'pause' as const, requestId: uniqueId('req'), reason: 'elections' };
+    expect(await send(partnerA, 'partner-a', campaignId, pause)).toMatchObject({ ok: true, requestId: pause.requestId });
+    for (const outcome of await Promise.all(snooped)) expect(outcome).toBeInstanceOf(PermissionViolationError);
+    // The actor is the one the senders file gives partner A's token, namespaced apart from API keys.
+    const history = (await engine.campaigns.view(campaignId)).history;
+    expect(history.at(-1)).toMatchObject({ actor: { id: 'nats:partner-a', role: 'programme-lead' } });
+
+    // Partner A cannot send as partner B, nor name an actor in the body.
+    const resume = { type: 'resume' as const, requestId: uniqueId('req') };
+    expect(await publishDenied(partnerA, commandSubject(prefix(), 'partner-b', campaignId, 'resume'))).toBe(true);
+    const impersonation = await send(partnerA, 'partner-a', campaignId, {
+      ...resume,
+      actor: { id: 'key-0123456789ab', role: 'programme-lead' },
+    });
+    expect(impersonation).toMatchObject({ ok: false, code: 'invalid', issues: [expect.stringMatching(/^actor: /)] });
+
+    // Partner B may act on Indonesia's campaigns only: a Philippine one answers as an unknown one does.
+    const outOfScope: CommandReply = await send(partnerB, 'partner-b', campaignId, resume);
+    const unknown: CommandReply = await send(partnerB, 'partner-b', 'no-such-campaign', resume);
+    expect(outOfScope).toMatchObject({ ok: false, code: 'not-found' });
+    expect({ ...outOfScope, message: '' }).toEqual({ ...unknown, message: '' });
+    expect((await engine.campaigns.view(campaignId)).status).toBe('paused');
+    expect(await publishDenied(partnerB, 'advocacy.perm-steps.ph.campaign-cancelled')).toBe(true);
 
     const reader = await connectAs('READER');
-    expect(await publishDenied(reader, commandSubject(config.COMMANDS_SUBJECT_PREFIX, campaignId))).toBe(true);
+    expect(await publishDenied(reader, commandSubject(prefix(), 'partner-reader', campaignId, 'resume'))).toBe(true);
+    expect(await publishDenied(reader, commandSubject(prefix(), 'partner-a', campaignId, 'resume'))).toBe(true);
     expect(await publishDenied(reader, 'advocacy.perm-steps.ph.campaign-cancelled')).toBe(true);
-    const snooped = await new Promise<unknown>((resolve) => {
-      reader.subscribe(`${config.COMMANDS_SUBJECT_PREFIX}.*`, { callback: (err) => resolve(err) });
-    });
-    expect(snooped).toBeInstanceOf(PermissionViolationError);
+    expect(await subscribeOutcome(reader, `${prefix()}.*.*.*`)).toBeInstanceOf(PermissionViolationError);
+    expect(await subscribeOutcome(reader, '_INBOX_partner-a.>')).toBeInstanceOf(PermissionViolationError);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Properties of the NATS command bridge's answer to a request (workers/bridge.ts `answerCommand`): for
  * any subject and body — arbitrary text, arbitrary JSON, near-valid commands with one field removed,
- * replaced or added — the bridge answers with a well-formed reply and never throws; a refusal carries a
- * code of the error registry and, for an invalid body, one `place: message` issue per problem, naming
- * the field that was changed; and a refused command leaves the campaign exactly as it was.
+ * replaced or added, from known, scoped and unknown senders — the bridge answers with a well-formed reply
+ * and never throws; a refusal carries a code of the error registry and, for an invalid body, one
+ * `place: message` issue per problem, naming the field that was changed; and a refused command leaves
+ * the campaign exactly as it was. The actor is always the sender's, never one named in the body.
  *
  * The campaign behind the bridge is a pure fake of the facade: the real state machine on an in-memory
  * state, refusing as the workflow's update validator does (a CampaignError with the refusal's code).
@@ -19,30 +20,46 @@ import {
   type CommandResult,
 } from '../../shared/campaign/index.js';
 import { CampaignError, errorCodes } from '../../shared/errors.js';
-import { commandReplySchema, commandSubject, type CommandReply } from '../../shared/events/command-messages.js';
-import type { Role } from '../../shared/ids.js';
+import { commandBodySchema, commandReplySchema, commandSubject, type CommandReply } from '../../shared/events/command-messages.js';
+import type { Caller } from '../../clients/campaign-client.js';
 import { parseOrThrow } from '../../shared/validation.js';
 import { answerCommand, type CommandExecutor } from '../../workers/bridge.js';
+import { resolveCommandSenders } from '../../workers/command-senders.js';
 import { anyJson, awkwardString, issueForm, issuePlaceOf, mutated, propertyRuns, type Mutation } from '../support/properties.js';
 import { cmd, on, opcatLike, startRequest } from '../support/templates/index.js';
 
 const PREFIX = 'advocacy.commands';
 const CAMPAIGN = 'ph-opcat-1';
 const NOW = on('2024-01-03');
-const config = { COMMANDS_SUBJECT_PREFIX: PREFIX, COMMANDS_MAX_ROLE: 'programme-lead' as Role };
+const config = { COMMANDS_SUBJECT_PREFIX: PREFIX };
+/** The campaign is in ID: "elsewhere" may act on PH's campaigns only; "stranger" is in no senders file. */
+const senders = resolveCommandSenders(
+  {
+    senders: {
+      lead: { role: 'programme-lead' },
+      staffer: { role: 'staff' },
+      elsewhere: { role: 'programme-lead', countries: ['PH'] },
+    },
+  },
+  { COMMANDS_MAX_ROLE: 'programme-lead' },
+);
+const STRANGER = 'stranger';
+const deps = (campaigns: FakeCampaigns) => ({ campaigns, config, senders });
 
 const initial: CampaignState = startCampaign(
   startRequest(opcatLike(), { campaignId: CAMPAIGN, startDate: '2024-01-02', inputs: { uncatStatus: 'ratified' } }),
   on('2024-01-02'),
 ).state;
 
-/** The facade over one in-memory campaign; counts the commands that reached it. */
+/** The facade over one in-memory campaign (in ID); counts the commands that reached it and their callers. */
 class FakeCampaigns implements CommandExecutor {
   state: CampaignState = structuredClone(initial);
   calls = 0;
+  callers: Caller[] = [];
 
-  execute(campaignId: string, body: unknown, caller: { actor: CampaignCommand['actor'] }, requestId?: string): Promise<CommandResult> {
+  execute(campaignId: string, body: unknown, caller: Caller, requestId?: string): Promise<CommandResult> {
     this.calls++;
+    this.callers.push(caller);
     return Promise.resolve().then(() => {
       if (campaignId !== CAMPAIGN) throw new CampaignError('not-found', `no campaign with id ${campaignId}`);
       // As the facade: the body is parsed again, with the caller as the actor.
@@ -52,6 +69,9 @@ class FakeCampaigns implements CommandExecutor {
         { ...raw, actor: caller.actor, requestId: raw.requestId ?? requestId },
         'command',
       );
+      // As the facade: a campaign outside the caller's countries is answered as an unknown one.
+      if (caller.countries && !caller.countries.includes(this.state.country))
+        throw new CampaignError('not-found', `no campaign with id ${campaignId}`);
       const outcome = applyCommand(this.state, command, NOW);
       // As the update validator: a refusal fails the update, and nothing enters the campaign.
       if (!outcome.result.ok) throw new CampaignError(outcome.result.code, outcome.result.message, [outcome.result.message]);
@@ -61,8 +81,11 @@ class FakeCampaigns implements CommandExecutor {
   }
 }
 
+/** The body a sender sends: the command without its actor. */
+const bodyOf = ({ actor: _actor, ...body }: CampaignCommand) => body;
+
 /** One valid command of each type for the campaign above; some are refused by its rules, none by the schema. */
-const validCommands: CampaignCommand[] = [
+const validCommands = [
   cmd.complete('dialogue', '2024-01-02', { requestId: 'r-complete', note: 'minutes on file' }),
   cmd.complete('deposit', '2024-01-02', {
     requestId: 'r-deposit',
@@ -77,11 +100,10 @@ const validCommands: CampaignCommand[] = [
   cmd.resume({ requestId: 'r-resume' }),
   cmd.cancel({ requestId: 'r-cancel' }),
   cmd.setInput('postponement', 'P1Y', { requestId: 'r-set' }),
-  // Above COMMANDS_MAX_ROLE: refused by the bridge itself.
-  cmd.note('from the parliament monitor', undefined, { requestId: 'r-system', actor: { id: 'monitor', role: 'system' } }),
-];
+].map(bodyOf);
 
-const subject = commandSubject(PREFIX, CAMPAIGN);
+const subjectFor = (sender: string, type: CampaignCommand['type']) => commandSubject(PREFIX, sender, CAMPAIGN, type);
+const subject = subjectFor('lead', 'note');
 
 /** What holds for every reply; returns it typed. */
 function checkReply(raw: CommandReply, campaigns: FakeCampaigns, before: CampaignState): CommandReply {
@@ -115,7 +137,7 @@ function namesPlace(issues: string[], mutation: Mutation): boolean {
 // Generous: each property runs a few hundred cases; a loaded machine or FC_RUNS may take much longer.
 const TIMEOUT = { timeout: 300_000 };
 
-const seen = { accepted: 0, invalid: 0, refusedByCampaign: 0, forbidden: 0 };
+const seen = { accepted: 0, invalid: 0, refusedByCampaign: 0, refusedByBridge: 0 };
 
 describe('NATS command messages (bridge answers)', () => {
   it('answers any subject and any body with a well-formed reply, never a throw', TIMEOUT, async () => {
@@ -126,31 +148,45 @@ describe('NATS command messages (bridge answers)', () => {
     );
     const subjects = fc.oneof(
       fc.constant(subject),
+      fc.constant(subjectFor(STRANGER, 'note')),
       fc.constant(PREFIX),
       awkwardString.map((s) => `${PREFIX}.${s}`),
+      awkwardString.map((s) => `${PREFIX}.lead.${CAMPAIGN}.${s}`),
       awkwardString,
     );
     await fc.assert(
       fc.asyncProperty(subjects, body, async (subj, text) => {
         const campaigns = new FakeCampaigns();
         const before = structuredClone(campaigns.state);
-        checkReply(await answerCommand({ campaigns, config }, subj, text), campaigns, before);
+        checkReply(await answerCommand(deps(campaigns), subj, text), campaigns, before);
       }),
       propertyRuns(300),
     );
   });
 
   it('refuses a near-valid command by naming the changed field, and changes nothing', TIMEOUT, async () => {
-    const variant = fc.constantFrom(...validCommands).chain((command) => mutated(command));
+    const variant = fc.tuple(
+      fc.constantFrom('lead', 'staffer', 'elsewhere', STRANGER),
+      fc.constantFrom(...validCommands).chain((command) => mutated(command).map((m) => ({ ...m, type: command.type }))),
+    );
     await fc.assert(
-      fc.asyncProperty(variant, async ({ value, mutation }) => {
+      fc.asyncProperty(variant, async ([sender, { value, mutation, type }]) => {
         const campaigns = new FakeCampaigns();
         const before = structuredClone(campaigns.state);
-        const reply = checkReply(await answerCommand({ campaigns, config }, subject, JSON.stringify(value)), campaigns, before);
-        const schemaValid = campaignCommandSchema.safeParse(value).success;
+        const reply = checkReply(await answerCommand(deps(campaigns), subjectFor(sender, type), JSON.stringify(value)), campaigns, before);
+        const schemaValid = commandBodySchema.safeParse(value).success;
+        // Whoever reached the campaign acted as the sender, whatever the body said.
+        for (const caller of campaigns.callers) expect(caller).toEqual(senders.get(sender));
+        if (sender === STRANGER) {
+          seen.refusedByBridge++;
+          expect(reply).toMatchObject({ ok: false, code: 'forbidden', issues: [expect.stringMatching(/^subject: /)] });
+          expect(campaigns.calls).toBe(0);
+          return;
+        }
         if (reply.ok) {
           seen.accepted++;
           expect(schemaValid).toBe(true);
+          expect(sender).not.toBe('elsewhere');
           return;
         }
         if (!schemaValid) {
@@ -162,11 +198,15 @@ describe('NATS command messages (bridge answers)', () => {
             expect(namesPlace(reply.issues, mutation), `${mutation.kind} ${mutation.path.join('.')}: ${reply.issues.join('; ')}`).toBe(
               true,
             );
-        } else if (reply.code === 'forbidden' && campaigns.calls === 0) {
-          seen.forbidden++;
-          expect(reply.issues).toEqual([expect.stringMatching(/^actor\.role: /)]);
+        } else if (campaigns.calls === 0) {
+          // A valid body the bridge refuses itself: another type than the subject's, or an actor of its own.
+          seen.refusedByBridge++;
+          expect(reply.code).toBe('invalid');
+          expect(namesPlace(reply.issues, mutation), `${mutation.kind} ${mutation.path.join('.')}: ${reply.issues.join('; ')}`).toBe(true);
         } else {
           seen.refusedByCampaign++;
+          // Out of the sender's countries: answered as an unknown campaign.
+          if (sender === 'elsewhere') expect(reply.code).toBe('not-found');
         }
       }),
       propertyRuns(400),
@@ -175,15 +215,53 @@ describe('NATS command messages (bridge answers)', () => {
     for (const [kind, count] of Object.entries(seen)) expect(count, kind).toBeGreaterThan(3);
   });
 
+  it('takes the actor from the sender token, and refuses a body that names one', async () => {
+    const campaigns = new FakeCampaigns();
+    const note = cmd.note('called the ministry', 'dialogue');
+    const refused = await answerCommand(deps(campaigns), subject, JSON.stringify(note));
+    expect(refused).toMatchObject({ ok: false, code: 'invalid', requestId: note.requestId, issues: [expect.stringMatching(/^actor: /)] });
+    expect(campaigns.calls).toBe(0);
+
+    expect(await answerCommand(deps(campaigns), subject, JSON.stringify(bodyOf(note)))).toMatchObject({ ok: true });
+    expect(campaigns.callers).toEqual([{ actor: { id: 'nats:lead', role: 'programme-lead' } }]);
+    expect(campaigns.state.history.at(-1)).toMatchObject({ actor: { id: 'nats:lead', role: 'programme-lead' } });
+  });
+
+  it("refuses an unknown sender token, and a body whose type is not the subject's", async () => {
+    const campaigns = new FakeCampaigns();
+    const note = bodyOf(cmd.note('called the ministry', 'dialogue'));
+    expect(await answerCommand(deps(campaigns), subjectFor(STRANGER, 'note'), JSON.stringify(note))).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+      message: expect.stringMatching(/sender "stranger"/) as unknown,
+    });
+    expect(await answerCommand(deps(campaigns), subjectFor('lead', 'cancel'), JSON.stringify(note))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      issues: ['type: must be cancel, as in the subject'],
+    });
+    expect(campaigns.calls).toBe(0);
+  });
+
+  it('answers a sender scoped to other countries as for an unknown campaign', async () => {
+    const campaigns = new FakeCampaigns();
+    const note = bodyOf(cmd.note('called the ministry', 'dialogue'));
+    const outOfScope = await answerCommand(deps(campaigns), subjectFor('elsewhere', 'note'), JSON.stringify(note));
+    const unknown = await answerCommand(deps(campaigns), commandSubject(PREFIX, 'lead', 'no-such-campaign', 'note'), JSON.stringify(note));
+    expect(outOfScope).toEqual({ ...unknown, message: `no campaign with id ${CAMPAIGN}` });
+    expect(outOfScope).toMatchObject({ ok: false, code: 'not-found' });
+    expect(campaigns.state).toStrictEqual(initial);
+  });
+
   it('a request id shaped like a prototype key is an ordinary id, answered like any other', async () => {
     for (const requestId of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
       const campaigns = new FakeCampaigns();
-      const command = cmd.note('called the ministry', 'dialogue', { requestId });
-      const reply = await answerCommand({ campaigns, config }, subject, JSON.stringify(command));
+      const command = bodyOf(cmd.note('called the ministry', 'dialogue', { requestId }));
+      const reply = await answerCommand(deps(campaigns), subject, JSON.stringify(command));
       expect(commandReplySchema.parse(reply)).toEqual({ ok: true, requestId, events: [expect.any(Number)] });
       // Repeated, it returns the first result and changes nothing.
       const state = structuredClone(campaigns.state);
-      expect(await answerCommand({ campaigns, config }, subject, JSON.stringify(command))).toEqual(reply);
+      expect(await answerCommand(deps(campaigns), subject, JSON.stringify(command))).toEqual(reply);
       // toEqual: toStrictEqual compares `.constructor`, here a stored result of its own.
       expect(campaigns.state).toEqual(state);
     }
@@ -191,7 +269,11 @@ describe('NATS command messages (bridge answers)', () => {
 
   it('refuses "__proto__" as a request id, naming the field', async () => {
     const campaigns = new FakeCampaigns();
-    const reply = await answerCommand({ campaigns, config }, subject, JSON.stringify(cmd.note('x', undefined, { requestId: '__proto__' })));
+    const reply = await answerCommand(
+      deps(campaigns),
+      subject,
+      JSON.stringify(bodyOf(cmd.note('x', undefined, { requestId: '__proto__' }))),
+    );
     expect(reply).toMatchObject({ ok: false, code: 'invalid', issues: [expect.stringMatching(/^requestId: /)] });
     expect(campaigns.calls).toBe(0);
   });
@@ -199,7 +281,7 @@ describe('NATS command messages (bridge answers)', () => {
   it('refuses a set-input naming a member every object has, naming the field', async () => {
     for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
       const campaigns = new FakeCampaigns();
-      const reply = await answerCommand({ campaigns, config }, subject, JSON.stringify(cmd.setInput(name, 'x')));
+      const reply = await answerCommand(deps(campaigns), subjectFor('lead', 'set-input'), JSON.stringify(bodyOf(cmd.setInput(name, 'x'))));
       expect(reply).toMatchObject({
         ok: false,
         code: 'invalid',

@@ -27,7 +27,7 @@ describe('generated event documentation (docs/events)', () => {
       expect(schema.$id).toBe(`urn:advocacy:events:${type}:v1`);
       expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['id', 'source', 'type', 'time', 'data']));
     }
-    expect(addresses).toContain('advocacy.commands.{campaignId}');
+    expect(addresses).toContain('advocacy.commands.{sender}.{campaignId}.{type}');
     expect(doc.operations.executeCommand?.action).toBe('receive');
   });
 });

@@ -20,7 +20,7 @@ describe('events stream settings from configuration', () => {
   });
 
   it('refuses a command prefix whose subjects the events stream would capture', () => {
-    expect(() => desiredEventStreams(parseConfig({ COMMANDS_SUBJECT_PREFIX: 'advocacy.cmd.in' }))).toThrow(/COMMANDS_SUBJECT_PREFIX/);
+    expect(() => desiredEventStreams(parseConfig({ COMMANDS_SUBJECT_PREFIX: 'advocacy' }))).toThrow(/COMMANDS_SUBJECT_PREFIX/);
     expect(() => desiredEventStreams(parseConfig({}))).not.toThrow();
   });
 
@@ -60,5 +60,13 @@ describe('NATS connection options', () => {
     const options = natsConnectionOptions(parseConfig({ NATS_TOKEN: 't0k' }), { name: 'x', waitOnFirstConnect: true });
     expect(options).toMatchObject({ token: 't0k', waitOnFirstConnect: true });
     expect(options).not.toHaveProperty('user');
+  });
+
+  it("passes the user's own inbox prefix; unset, the client's default", () => {
+    expect(natsConnectionOptions(parseConfig({ NATS_INBOX_PREFIX: '_INBOX_engine' }), { name: 'x' })).toMatchObject({
+      inboxPrefix: '_INBOX_engine',
+    });
+    expect(natsConnectionOptions(parseConfig({}), { name: 'x' })).not.toHaveProperty('inboxPrefix');
+    expect(() => parseConfig({ NATS_INBOX_PREFIX: '_INBOX.>' })).toThrow(/NATS_INBOX_PREFIX/);
   });
 });
