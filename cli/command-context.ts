@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
 import type { CampaignClient } from '../clients/campaign-client.js';
+import { apiKeyIdSchema } from '../infra/api-keys.js';
 import type { NatsConnection } from '../infra/nats.js';
 import type { TemplateRegistry } from '../infra/templates.js';
 import { ConfigError, parseConfig, temporalWorkflowUrl, type Config } from '../shared/config.js';
@@ -106,7 +107,18 @@ export function resolveActor(
 ): ResolvedActor {
   const id = flags.actor ?? config.ADVOCACY_ACTOR ?? (username || 'operator');
   const role = flags.role ?? config.ADVOCACY_ROLE ?? DEFAULT_ROLE;
-  const actor = parseFlags(z.object({ actor: z.string().trim().pipe(personId), role: roleSchema }), { actor: id, role });
+  const actor = parseFlags(
+    z.object({
+      actor: z
+        .string()
+        .trim()
+        .pipe(personId)
+        // API keys and NATS senders have ids of their own kinds; a CLI user cannot pass for either.
+        .refine((id) => !apiKeyIdSchema.safeParse(id).success, "an API key's id; give your own (history would name the key's holder)"),
+      role: roleSchema,
+    }),
+    { actor: id, role },
+  );
   if (actor.role === 'system')
     throw new CliError(
       'forbidden',

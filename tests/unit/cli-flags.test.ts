@@ -338,6 +338,9 @@ describe('who the CLI user is', () => {
       '--actor: an id, not a name: 1-64 letters, digits, ".", "_" or "-" (e.g. "sari" or "legal-team"); it is published in events',
       expect.stringMatching(/^--role: Invalid option: expected one of "viewer"\|"staff"\|"programme-lead"\|"system"/),
     ]);
+    expect(issuesOf(() => resolveActor({ actor: 'key-0123456789ab' }, none, 'ana'))).toEqual([
+      "--actor: an API key's id; give your own (history would name the key's holder)",
+    ]);
     // A name is not an id: history and published events record who acted.
     expect(issuesOf(() => resolveActor({ actor: 'Sari Wulandari' }, none, 'ana'))).toEqual([
       expect.stringMatching(/^--actor: an id, not a name/),
