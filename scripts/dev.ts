@@ -162,6 +162,25 @@ function devPayloadKeys(): Record<string, string> {
   return { PAYLOAD_KEYS_FILE: file };
 }
 
+/**
+ * The command bridge's senders: those of the environment, else one sender `dev` (a programme lead for
+ * every country), so `nats req advocacy.commands.dev.<campaign>.note '{...}'` works on the dev stack,
+ * whose NATS has no users or permissions. Deployments pin each token to a NATS user (docs/nats-permissions.md).
+ */
+function devCommandSenders(): Record<string, string> {
+  if (config.COMMANDS_SENDERS_FILE !== undefined) return {};
+  const file = join(dataDir, 'command-senders.yaml');
+  if (!existsSync(file))
+    writeFileSync(
+      file,
+      '# NATS command senders of the dev stack (docs/nats-permissions.md). Commands go to\n' +
+        '# advocacy.commands.dev.<campaignId>.<type> and act as nats:dev.\n' +
+        'senders:\n  dev:\n    label: dev stack\n    role: programme-lead\n',
+      { flag: 'wx' },
+    );
+  return { COMMANDS_SENDERS_FILE: file };
+}
+
 async function shutdown(code: number): Promise<void> {
   stopping ??= (async () => {
     say();
@@ -182,6 +201,7 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   await checkPorts();
   const payloadKeys = devPayloadKeys();
+  const commandSenders = devCommandSenders();
   // The Web UI asks the API to decode payloads; the browser reaches both on loopback.
   const browserHost = ['0.0.0.0', '::'].includes(config.API_HOST) ? HOST : config.API_HOST;
   const codecEndpoint = `http://${browserHost}:${config.API_PORT}/codec`;
@@ -224,6 +244,7 @@ async function main(): Promise<void> {
     NATS_URL: natsServer.url,
     DATA_DIR: dataDir,
     ...payloadKeys,
+    ...commandSenders,
     // The Web UI's page calls the codec endpoint from its own origin (either name of loopback).
     API_CODEC_ORIGINS:
       process.env.API_CODEC_ORIGINS ?? `http://${HOST}:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
