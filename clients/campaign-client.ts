@@ -131,6 +131,9 @@ export interface CampaignClientDeps {
   workflowUrl?: (campaignId: string) => string;
 }
 
+/** How long a start waits for the new campaign's first view before reporting the worker as not answering. */
+const FIRST_VIEW_TIMEOUT_MS = 30_000;
+
 export class CampaignClient {
   private readonly now: () => number;
   private readonly queryTimeoutMs: number;
@@ -141,8 +144,8 @@ export class CampaignClient {
   }
 
   /** Runs one per-campaign Temporal call with the short query deadline. */
-  private bounded<T>(fn: () => Promise<T>): Promise<T> {
-    return this.deps.client.withDeadline(Date.now() + this.queryTimeoutMs, fn);
+  private bounded<T>(fn: () => Promise<T>, timeoutMs = this.queryTimeoutMs): Promise<T> {
+    return this.deps.client.withDeadline(Date.now() + timeoutMs, fn);
   }
 
   /**
@@ -193,7 +196,12 @@ export class CampaignClient {
     // Should the workflow still refuse its start (a bug: it disagrees with the judgement above), the view
     // says so truthfully (`explainUnreadable`), and lists show the campaign as failed.
     try {
-      return await this.bounded(() => this.deps.client.workflow.getHandle(start.campaignId).query(viewQuery));
+      // The first view waits for the workflow's first task, which a busy worker may take a while to pick
+      // up: a start already made is not reported as failed for a few slow seconds (a retry would be 409).
+      return await this.bounded(
+        () => this.deps.client.workflow.getHandle(start.campaignId).query(viewQuery),
+        Math.max(this.queryTimeoutMs, FIRST_VIEW_TIMEOUT_MS),
+      );
     } catch (err) {
       throw await this.explainUnreadable(err, start.campaignId, { starting: true });
     }
