@@ -1,5 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { dataConverterFor } from '../infra/payload-codec.js';
+import { temporalConnectionOptions, type TemporalTransportConfig } from '../infra/temporal-connection.js';
 import type { Config } from '../shared/config.js';
 
 /**
@@ -9,11 +10,11 @@ import type { Config } from '../shared/config.js';
  * ConfigError without them).
  */
 export function connectTemporalForApi(
-  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'PAYLOAD_KEYS' | 'PAYLOAD_KEYS_FILE' | 'PAYLOAD_ACTIVE_KEY'>,
+  config: TemporalTransportConfig & Pick<Config, 'TEMPORAL_NAMESPACE' | 'PAYLOAD_KEYS' | 'PAYLOAD_KEYS_FILE' | 'PAYLOAD_ACTIVE_KEY'>,
 ): { connection: Connection; client: Client } {
   const dataConverter = dataConverterFor(config);
   const connection = Connection.lazy({
-    address: config.TEMPORAL_ADDRESS,
+    ...temporalConnectionOptions(config),
     connectTimeout: 2000,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 1000 }))],
   });

@@ -11,6 +11,7 @@ import type { NatsConnection } from '../infra/nats.js';
 import { dataConverterFor } from '../infra/payload-codec.js';
 import { generatePayloadKey } from '../infra/payload-keys.js';
 import { resolveTemporalCli, startTemporalDevServer, type NatsServer, type TemporalDevServer } from '../infra/servers/index.js';
+import { temporalConnectionOptions } from '../infra/temporal-connection.js';
 import type { TemplateRegistry } from '../infra/templates.js';
 import { parseConfig, type Config } from '../shared/config.js';
 import { dateOfInstant } from '../shared/dates.js';
@@ -285,7 +286,7 @@ export async function runTemporalMode(options: {
     });
     const jsm: JetStreamManager = await jetstreamManager(options.nc);
     await ensureEventStream(jsm, config, options.logger);
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect({ ...temporalConnectionOptions(config) });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config) });
 

@@ -51,13 +51,15 @@ export const defaultDeps: CliDeps = {
     return loadTemplates({ extraDirs: !options.builtinOnly && config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
   },
   async connectTemporal(config) {
-    const [{ Client, Connection }, { dataConverterFor }] = await Promise.all([
+    const [{ Client, Connection }, { dataConverterFor }, { temporalConnectionOptions }] = await Promise.all([
       import('@temporalio/client'),
       import('../infra/payload-codec.js'),
+      import('../infra/temporal-connection.js'),
     ]);
-    // Before connecting: without payload keys the command stops here, naming the variable.
+    // Before connecting: without payload keys (or with an unreadable TLS file) the command stops here,
+    // naming the variable.
     const dataConverter = dataConverterFor(config);
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
+    const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '5s' });
     return {
       client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }),
       withDeadline: (deadline, fn) => connection.withDeadline(deadline, fn),

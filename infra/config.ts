@@ -1,8 +1,16 @@
 import { ConfigError, parseConfig, type Config } from '../shared/config.js';
+import { checkTransportFiles } from './transport-files.js';
 
-/** Parses `process.env` once; on failure prints every problem and exits, as start-up cannot go on. */
+/**
+ * Parses `process.env` once, and reads the TLS, nkey and creds files it names; on failure prints every
+ * problem and exits, as start-up cannot go on.
+ */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
-  return orExitOnConfigError(() => parseConfig(env));
+  return orExitOnConfigError(() => {
+    const config = parseConfig(env);
+    checkTransportFiles(config);
+    return config;
+  });
 }
 
 /**

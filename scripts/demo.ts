@@ -13,6 +13,7 @@ import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
 import { dataConverterFor } from '../infra/payload-codec.js';
+import { temporalConnectionOptions } from '../infra/temporal-connection.js';
 import { loadRegionStatus } from '../infra/region-status.js';
 import { loadTemplates } from '../infra/templates.js';
 import type { CampaignView } from '../shared/campaign/index.js';
@@ -38,7 +39,7 @@ function describe(view: CampaignView): void {
 
 export async function runDemo(config: Config, logger: Logger): Promise<void> {
   const dataConverter = dataConverterFor(config);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config) });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const nc = await connectNats(config, { name: 'advocacy-demo', logger });
   try {

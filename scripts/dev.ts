@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { generatePayloadKey, payloadKeyringFor } from '../infra/payload-keys.js';
+import { temporalConnectionOptions } from '../infra/temporal-connection.js';
 import {
   PortInUseError,
   assertPortFree,
@@ -104,8 +105,8 @@ function startNode(name: string, entry: string, env: NodeJS.ProcessEnv): Managed
   return child;
 }
 
-async function waitForWorker(worker: ManagedProcess, address: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+async function waitForWorker(worker: ManagedProcess, stackConfig: Config): Promise<void> {
+  const connection = await Connection.connect({ ...temporalConnectionOptions(stackConfig) });
   try {
     await waitUntil(
       async () => {
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
 
   logger.info('starting the engine worker (tsx workers/engine.ts)');
   const worker = startNode('engine worker', join(repoRoot, 'workers', 'engine.ts'), env);
-  await waitForWorker(worker, temporalServer.address);
+  await waitForWorker(worker, stackConfig);
   // The notifier (events -> webhooks and log) and the bridge (NATS commands -> campaign updates).
   for (const [name, file] of [
     ['notifier', 'notifier.ts'],

@@ -31,13 +31,98 @@ const originList = optionalString.superRefine((value, ctx) => {
   }
 });
 
+/** `true` or `false`; unset leaves the choice to the other settings. */
+const onOff = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .enum(['true', 'false'], { message: 'use true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+);
+
+type TransportSettings = Readonly<Record<string, unknown>>;
+
+/**
+ * Contradictory or incomplete transport settings, each naming its variable and what to do. The files
+ * themselves are read and checked at start-up (infra/transport-files.ts), where Node's fs is at hand.
+ */
+function transportProblems(config: TransportSettings): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const set = (name: string) => config[name] !== undefined;
+  for (const side of ['TEMPORAL', 'NATS'] as const) {
+    const cert = `${side}_TLS_CERT_FILE`;
+    const key = `${side}_TLS_KEY_FILE`;
+    if (set(cert) && !set(key))
+      problems.push({
+        path: key,
+        message: `not set, but ${cert} is: a client certificate needs its private key (PEM); set both or neither`,
+      });
+    if (set(key) && !set(cert))
+      problems.push({
+        path: cert,
+        message: `not set, but ${key} is: set the client certificate (PEM) that goes with the key, or unset both`,
+      });
+    const tlsSettings = [
+      `${side}_TLS_CA_FILE`,
+      cert,
+      key,
+      ...(side === 'TEMPORAL' ? ['TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] : []),
+    ];
+    if (config[`${side}_TLS`] === false)
+      for (const name of tlsSettings.filter(set))
+        problems.push({
+          path: `${side}_TLS`,
+          message: `false, but ${name} is set${name === 'TEMPORAL_API_KEY' ? ' (an API key is never sent in clear)' : ''}: unset ${side}_TLS (TLS is then on) or unset ${name}`,
+        });
+  }
+  const natsAuth = [
+    set('NATS_USER') || set('NATS_PASSWORD') ? 'NATS_USER/NATS_PASSWORD' : undefined,
+    set('NATS_TOKEN') ? 'NATS_TOKEN' : undefined,
+    set('NATS_NKEY_SEED_FILE') ? 'NATS_NKEY_SEED_FILE' : undefined,
+    set('NATS_CREDS_FILE') ? 'NATS_CREDS_FILE' : undefined,
+  ].filter((v) => v !== undefined);
+  if (natsAuth.length > 1)
+    problems.push({
+      path: natsAuth[1] as string,
+      message: `NATS credentials set in more than one way (${natsAuth.join(', ')}): a connection authenticates one way; keep the one the server expects`,
+    });
+  if (set('NATS_PASSWORD') && !set('NATS_USER'))
+    problems.push({ path: 'NATS_USER', message: 'not set, but NATS_PASSWORD is: set the user the password belongs to' });
+  return problems;
+}
+
 export const configSchema = z
   .object({
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('advocacy-campaigns'),
     TEMPORAL_UI_PORT: port.default(8233),
+    /**
+     * TLS to Temporal (infra/temporal-connection.ts). Unset: on when any TEMPORAL_TLS_* file, the server
+     * name or an API key is set, off otherwise; `false` with any of them is refused.
+     */
+    TEMPORAL_TLS: onOff,
+    /** PEM file of the CA that signed the Temporal server's certificate; unset: the system's CAs (managed services). */
+    TEMPORAL_TLS_CA_FILE: optionalString,
+    /** Client certificate and key (PEM) for mTLS, e.g. a Temporal Cloud namespace's; both or neither. */
+    TEMPORAL_TLS_CERT_FILE: optionalString,
+    TEMPORAL_TLS_KEY_FILE: optionalString,
+    /** Name checked against the server's certificate (and sent as SNI) instead of TEMPORAL_ADDRESS's host. */
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    /** API key sent as `Authorization: Bearer` (Temporal Cloud API keys); only over TLS. */
+    TEMPORAL_API_KEY: optionalString,
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /**
+     * TLS to NATS (infra/nats.ts). Unset: required when any NATS_TLS_* file is set, else used when the
+     * server offers it; `true` requires it; `false` never uses it (refused with NATS_TLS_* files).
+     */
+    NATS_TLS: onOff,
+    /** PEM file of the CA that signed the NATS server's certificate; unset: the system's CAs. */
+    NATS_TLS_CA_FILE: optionalString,
+    /** Client certificate and key (PEM) for servers that verify clients (`verify: true`); both or neither. */
+    NATS_TLS_CERT_FILE: optionalString,
+    NATS_TLS_KEY_FILE: optionalString,
+    /** NATS credentials: one of user/password, token, nkey seed file or creds file (JWT + seed). */
     NATS_USER: optionalString,
     NATS_PASSWORD: optionalString,
     NATS_TOKEN: optionalString,
@@ -52,6 +137,10 @@ export const configSchema = z
         .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a dot-separated NATS subject prefix without wildcards, e.g. _INBOX_engine')
         .optional(),
     ),
+    /** A file holding the user's nkey seed (`SU...`), for servers that list the user's public nkey. */
+    NATS_NKEY_SEED_FILE: optionalString,
+    /** A `.creds` file (user JWT and seed) for servers in operator/JWT mode, e.g. Synadia Cloud. */
+    NATS_CREDS_FILE: optionalString,
     EVENTS_STREAM: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'stream names allow letters, digits, "_" and "-"')
@@ -180,6 +269,7 @@ export const configSchema = z
     API_CODEC_ORIGINS: originList,
   })
   .superRefine((config, ctx) => {
+    for (const { path, message } of transportProblems(config)) ctx.addIssue({ code: 'custom', path: [path], message });
     if (config.PAYLOAD_KEYS !== undefined && config.PAYLOAD_KEYS_FILE !== undefined)
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS_FILE'], message: 'set PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both' });
     if (config.PAYLOAD_KEYS === undefined) return;
@@ -190,6 +280,21 @@ export const configSchema = z
   });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
+
+/** Whether the Temporal connection uses TLS: TEMPORAL_TLS, else whether any TLS setting or an API key is set. */
+export function temporalTlsEnabled(
+  config: Pick<
+    Config,
+    'TEMPORAL_TLS' | 'TEMPORAL_TLS_CA_FILE' | 'TEMPORAL_TLS_CERT_FILE' | 'TEMPORAL_TLS_SERVER_NAME' | 'TEMPORAL_API_KEY'
+  >,
+): boolean {
+  return (
+    config.TEMPORAL_TLS ??
+    [config.TEMPORAL_TLS_CA_FILE, config.TEMPORAL_TLS_CERT_FILE, config.TEMPORAL_TLS_SERVER_NAME, config.TEMPORAL_API_KEY].some(
+      (v) => v !== undefined,
+    )
+  );
+}
 
 /** Where the API-key store lives: API_KEYS_FILE, else `api-keys.json` in DATA_DIR. */
 export function apiKeysFile(config: Pick<Config, 'API_KEYS_FILE' | 'DATA_DIR'>): string {

@@ -6,6 +6,7 @@ import { loadConfigOrExit, orExitOnConfigError } from '../infra/config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { connectNats } from '../infra/nats.js';
 import { dataConverterFor } from '../infra/payload-codec.js';
+import { temporalConnectionOptions } from '../infra/temporal-connection.js';
 import { loadTemplates } from '../infra/templates.js';
 import type { CommandResult } from '../shared/campaign/commands.js';
 import type { Config } from '../shared/config.js';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   const logger = createLogger('bridge', config.LOG_LEVEL);
   const dataConverter = orExitOnConfigError(() => dataConverterFor(config));
   const templates = await loadTemplates({ extraDirs: config.TEMPLATES_DIR ? [config.TEMPLATES_DIR] : [] });
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config) });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const campaigns = new CampaignClient({
     client,

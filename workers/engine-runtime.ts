@@ -5,6 +5,7 @@ import { ensureEventStream } from '../infra/events-stream.js';
 import type { Logger } from '../infra/logger.js';
 import { connectNats, type NatsConnection } from '../infra/nats.js';
 import { dataConverterFor } from '../infra/payload-codec.js';
+import { temporalConnectionOptions } from '../infra/temporal-connection.js';
 import { loadTemplates } from '../infra/templates.js';
 import type { Config } from '../shared/config.js';
 import { createEngineWorker } from './engine-worker.js';
@@ -47,10 +48,10 @@ export async function openEngineRuntime(options: {
   nc.catch((err: unknown) => logger.error({ err }, 'NATS connection failed; events are not published'));
   void ensureStreamOnceConnected(nc, config, logger);
 
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: unknown) => {
+  const connection = await NativeConnection.connect({ ...temporalConnectionOptions(config) }).catch((err: unknown) => {
     throw new TemporalUnreachableError(config.TEMPORAL_ADDRESS, err);
   });
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ ...temporalConnectionOptions(config) });
   const client = new Client({
     connection: clientConnection,
     namespace: config.TEMPORAL_NAMESPACE,
