@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_DUE_DATE, nextDueOf } from '../../shared/campaign/search.js';
+import { dueHorizon } from '../../shared/campaign/work-list.js';
 
 /** `CampaignNextDue`: what the work list's one visibility query selects campaigns by. */
 
@@ -22,5 +23,15 @@ describe('nextDueOf', () => {
     expect(nextDueOf({ status: 'active', milestones: [m('open'), m('skipped', '2026-01-01'), m('done', '2026-01-01')] })).toBe(NO_DUE_DATE);
     expect(nextDueOf({ status: 'completed', milestones: [m('open', '2026-01-01')] })).toBe(NO_DUE_DATE);
     expect(nextDueOf({ status: 'cancelled', milestones: [m('blocked', '2026-01-01')] })).toBe(NO_DUE_DATE);
+  });
+});
+
+describe('dueHorizon', () => {
+  it('is the midnight after the last day of the window, so a milestone due on that day is inside', () => {
+    expect(dueHorizon('2026-03-10', 0).toISOString()).toBe('2026-03-11T00:00:00.000Z');
+    expect(dueHorizon('2026-03-10', 30).toISOString()).toBe('2026-04-10T00:00:00.000Z');
+    const dueOnLastDay = nextDueOf({ status: 'active', milestones: [m('open', '2026-04-09')] });
+    expect(dueOnLastDay < dueHorizon('2026-03-10', 30)).toBe(true);
+    expect(nextDueOf({ status: 'active', milestones: [m('open', '2026-04-10')] }) < dueHorizon('2026-03-10', 30)).toBe(false);
   });
 });
