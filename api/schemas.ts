@@ -10,9 +10,16 @@ import {
   setInputCommand,
   skipCommand,
 } from '../shared/campaign/commands.js';
-import { campaignSummarySchema, listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
+import { cursorSchema } from '../shared/campaign/cursor.js';
+import { campaignPageSchema, campaignSummarySchema, listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
 import { campaignViewSchema } from '../shared/campaign/view.js';
-import { WORK_LIST_MAX_DAYS, workItemSchema, workListFilterSchema, workReportSchema } from '../shared/campaign/work-list.js';
+import {
+  WORK_LIST_MAX_CAMPAIGNS,
+  WORK_LIST_MAX_DAYS,
+  workItemSchema,
+  workListFilterSchema,
+  workReportSchema,
+} from '../shared/campaign/work-list.js';
 import { countrySchema } from '../shared/countries.js';
 import { fieldName, slug } from '../shared/ids.js';
 import { templateObjectSchema } from '../shared/template/schema.js';
@@ -94,7 +101,13 @@ export const listQuery = z
       .enum(['true', 'false'])
       .optional()
       .transform((v) => (v === undefined ? undefined : v === 'true')),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size: at most this many campaigns (default 200)'),
+    cursor: cursorSchema.optional(),
+    envelope: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true')
+      .describe('Answer `{ campaigns, nextCursor }` (a CampaignPage) instead of the bare array'),
   })
   .strict();
 
@@ -117,6 +130,14 @@ export const workQuery = z
       .optional()
       .transform((v) => (v === undefined ? undefined : v === 'true'))
       .describe('Include milestones still waiting on earlier ones (default true)'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(WORK_LIST_MAX_CAMPAIGNS)
+      .optional()
+      .describe(`A page holds the work of at most this many due campaigns (default ${WORK_LIST_MAX_CAMPAIGNS}), sorted within the page`),
+    cursor: cursorSchema.optional(),
     envelope: z
       .enum(['true', 'false'])
       .optional()
@@ -146,7 +167,7 @@ export const setInputBody = setInputCommand.pick({ value: true, reason: true }).
 
 export const campaignView = campaignViewSchema.meta({ id: 'Campaign' });
 
-export { campaignSummarySchema };
+export { campaignPageSchema, campaignSummarySchema };
 
 export const workItem = workItemSchema;
 export const workReport = workReportSchema;

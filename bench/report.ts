@@ -2,6 +2,7 @@ import type { JetStreamResults } from './jetstream-bench.js';
 import type { MachineResults } from './machine-bench.js';
 import { formatMs, formatRate, type Summary } from './stats.js';
 import type { ModeResults, TemporalBounds } from './temporal-bench.js';
+import type { ViewsBounds } from './views-bench.js';
 
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface BenchResults {
@@ -19,6 +20,7 @@ export interface BenchResults {
     machine: { timeMsPerCase: number };
     jetstream: { timeMsPerCase: number; maxSyncMessages: number; maxAsyncMessages: number };
     temporal: TemporalBounds;
+    views?: ViewsBounds;
   };
   /** `--dynamic-config-value` flags given to every Temporal dev server (empty: the dev server's defaults). */
   temporalDynamicConfig: string[];
@@ -128,6 +130,29 @@ export function comparisonRows(r: BenchResults): Row[] {
         anchor: '(none; for scale: the workflow shell around it)',
       });
     }
+  }
+  for (const m of r.temporal) {
+    const v = m.views;
+    if (!v) continue;
+    const at = `[${m.mode}, ${v.campaigns} open (${v.indexed ?? '?'} indexed), ${v.due} due]`;
+    rows.push({
+      section: '7 views',
+      measure: `work list (workReport, 30 days) ${at}`,
+      ours: `${p50p99(v.workReportMs)}; x${v.ratios.workReportToRaw1000 ?? '-'} a raw page of 1000 (p50 ${formatMs(v.rawPage1000Ms.p50)})`,
+      anchor: 'at most 3x one visibility page of the same size (issue 12)',
+    });
+    rows.push({
+      section: '7 views',
+      measure: `campaign list, one page of 200 ${at}`,
+      ours: `${p50p99(v.listPageMs)}; x${v.ratios.listPageToRaw200 ?? '-'} a raw page of 200 (p50 ${formatMs(v.rawPage200Ms.p50)})`,
+      anchor: 'at most 3x one visibility page of the same size (issue 12)',
+    });
+    rows.push({
+      section: '7 views',
+      measure: `campaign list, every page of 1000 ${at}`,
+      ours: `${p50p99(v.listAllMs)}; starts ${formatRate(v.start.perSecond)}, all indexed after ${formatMs(v.indexedAfterMs)}`,
+      anchor: '-',
+    });
   }
   return rows;
 }

@@ -9,7 +9,9 @@
  *   --quick                 smaller counts and shorter phases (under 2 minutes)
  *   --modes a,b             Temporal storage modes: sqlite-file, sqlite-wal, memory (default: all three;
  *                           --quick: sqlite-file,memory)
- *   --skip x,y              sections to skip: machine, jetstream, temporal, memory
+ *   --skip x,y              sections to skip: machine, jetstream, temporal, memory, views
+ *   --campaigns N           open campaigns for section 7, views at scale (default 1000; e.g. 10000),
+ *                           started in the first storage mode
  *   --dynamic-config K=V    pass `--dynamic-config-value K=V` to every Temporal dev server (repeatable),
  *                           e.g. history.transferProcessorMaxPollRPS=1000 (see bench/README.md)
  *   --out <file>            where to write the JSON (default bench/results/<date>[-quick].json;
@@ -34,6 +36,7 @@ import { runMachineBench } from './machine-bench.js';
 import { load1, machineSummary } from './proc.js';
 import { comparisonRows, markdownTable, textTable, type BenchResults } from './report.js';
 import { runTemporalMode, storageModes, type StorageMode, type TemporalBounds } from './temporal-bench.js';
+import type { ViewsBounds } from './views-bench.js';
 
 interface Args {
   quick: boolean;
@@ -43,10 +46,11 @@ interface Args {
   report?: string;
   keep: boolean;
   dynamicConfig: string[];
+  campaigns: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, skip: new Set(), keep: false, dynamicConfig: [] };
+  const args: Args = { quick: false, skip: new Set(), keep: false, dynamicConfig: [], campaigns: 1_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = () => {
@@ -66,6 +70,9 @@ function parseArgs(argv: string[]): Args {
       const kv = value();
       if (!/^[A-Za-z0-9_.]+=\S+$/.test(kv)) throw new Error(`--dynamic-config wants KEY=VALUE, got ${kv}`);
       args.dynamicConfig.push(kv);
+    } else if (a === '--campaigns') {
+      args.campaigns = Number(value());
+      if (!Number.isInteger(args.campaigns) || args.campaigns < 10) throw new Error('--campaigns wants a whole number of at least 10');
     } else if (a === '--out') args.out = value();
     else if (a === '--report') args.report = value();
     else throw new Error(`unknown option ${a}`);
@@ -105,8 +112,18 @@ const temporalBounds: TemporalBounds = quick
       eventTimeoutMs: 10_000,
       settleTimeoutMs: 20_000,
     };
+// Section 7: a few campaigns overdue among many with nothing due; starting and indexing them is bounded
+// at about 15 starts a second on the 2-core machine, and the run's bound grows with it.
+const viewsBounds: ViewsBounds | undefined = args.skip.has('views')
+  ? undefined
+  : {
+      campaigns: args.campaigns,
+      due: Math.max(10, Math.round(args.campaigns / 50)),
+      samples: quick ? 5 : 10,
+      timeMs: Math.max(60_000, Math.ceil(args.campaigns / 15) * 1_000),
+    };
 // The whole run is bounded too: past this, stop (children die with this process).
-const runLimitMs = quick ? 3 * 60_000 : 13 * 60_000;
+const runLimitMs = (quick ? 3 * 60_000 : 13 * 60_000) + (viewsBounds ? 4 * viewsBounds.timeMs + 60_000 : 0);
 
 const began = performance.now();
 const clock = () => {
@@ -175,7 +192,12 @@ const results: BenchResults = {
     '@nats-io/transport-node': packageVersion('@nats-io/transport-node'),
   },
   load1: { start: load1(), end: 0 },
-  bounds: { machine: { timeMsPerCase: machineBounds.timeMsPerCase }, jetstream: jetstreamBounds, temporal: temporalBounds },
+  bounds: {
+    machine: { timeMsPerCase: machineBounds.timeMsPerCase },
+    jetstream: jetstreamBounds,
+    temporal: temporalBounds,
+    ...(viewsBounds ? { views: viewsBounds } : {}),
+  },
   temporalDynamicConfig: args.dynamicConfig,
   temporal: [],
   notes: [],
@@ -221,7 +243,9 @@ try {
       await bundling;
       progress(`workflow bundle ready (${Math.round(performance.now() - t0)} ms more)`);
       for (const [index, mode] of modes.entries()) {
-        progress(`1-3${mode === memoryMode && !args.skip.has('memory') ? ', 5' : ''}. Temporal, ${mode}`);
+        progress(
+          `1-3${mode === memoryMode && !args.skip.has('memory') ? ', 5' : ''}${index === 0 && viewsBounds ? ', 7' : ''}. Temporal, ${mode}`,
+        );
         const modeDir = join(runDir, mode);
         mkdirSync(modeDir, { recursive: true });
         results.temporal.push(
@@ -236,6 +260,7 @@ try {
             logger,
             bounds: temporalBounds,
             withMemory: mode === memoryMode && !args.skip.has('memory'),
+            ...(index === 0 && viewsBounds ? { views: viewsBounds } : {}),
             dynamicConfig: args.dynamicConfig,
             progress,
           }),

@@ -19,6 +19,7 @@ import type { CampaignCloudEvent } from '../shared/events/cloudevent.js';
 import { startEngineProcess, type EngineProcess } from '../workers/engine-process.js';
 import type { ChildStatus } from '../workers/engine-child.js';
 import { bounded, settle, type LoopOutcome } from './loop.js';
+import { runViewsBench, type ViewsBounds, type ViewsResult } from './views-bench.js';
 import { load1, procCpuMs, procRssBytes } from './proc.js';
 import { formatMs, formatRate, linearFit, perSecond, roundSig, roundSummary, summarize, type Summary } from './stats.js';
 
@@ -138,6 +139,7 @@ export interface ModeResults {
   commands?: CommandsResult;
   signals?: SignalsResult;
   memory?: MemoryResult;
+  views?: ViewsResult;
 }
 
 const staffCaller = { actor: { id: 'bench-staff', role: 'staff' as const } };
@@ -249,6 +251,8 @@ export async function runTemporalMode(options: {
   logger: Logger;
   bounds: TemporalBounds;
   withMemory: boolean;
+  /** Run section 7 (views at scale) in this mode, with these bounds. */
+  views?: ViewsBounds;
   /** `KEY=VALUE` dynamic configuration for the dev server (`--dynamic-config-value`); default none. */
   dynamicConfig?: string[];
   progress: (line: string) => void;
@@ -612,6 +616,24 @@ export async function runTemporalMode(options: {
         `memory: worker RSS ${result.memory.workerRssMBPerWorkflow ?? '-'} MB per cached workflow (slope over ${points.length} points; ` +
           `end-to-end ${result.memory.workerRssMBPerWorkflowEndToEnd ?? '-'}), temporal server ${result.memory.temporalRssMBPerWorkflow ?? '-'} MB per workflow`,
       );
+    }
+
+    // 7. Views at scale: a fresh engine worker (default cache) on its own task queue, so only these campaigns are listed.
+    if (options.views) {
+      const viewsQueue = `bench-${mode}-views`;
+      const viewsEngine = await startEngineProcess({
+        env: engineEnv(viewsQueue),
+        bundlePath: options.bundlePath,
+        logFile: join(runDir, 'engine-worker-views.log'),
+      });
+      cleanups.push(() => viewsEngine.stop());
+      result.views = await runViewsBench({
+        client,
+        campaigns: new CampaignClient({ client, taskQueue: viewsQueue, templates: options.templates }),
+        taskQueue: viewsQueue,
+        bounds: options.views,
+        say,
+      });
     }
 
     result.sqliteFilesSeen = [...sqliteFiles].sort();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listFilterSchema, startRequestSchema } from '../shared/campaign/requests.js';
+import { listFilterSchema, startRequestSchema, type CampaignSummary } from '../shared/campaign/requests.js';
 import { cancelCommand, pauseCommand, setInputCommand } from '../shared/campaign/index.js';
 import { brokenExecutions } from '../shared/campaign/unreadable.js';
 import { isoDate } from '../shared/dates.js';
@@ -113,7 +113,10 @@ export function startIssueAsFlag(issue: string, flags: Pick<StartFlags, 'complet
     .replace(/^(template|country|region|owner)(?=:)/, '--$1');
 }
 
-export const listFlagsSchema = listFilterSchema;
+export const listFlagsSchema = listFilterSchema.extend({
+  /** Every page, following the cursors (`--limit` is then the page size). */
+  all: z.boolean().optional(),
+});
 
 // ---------------------------------------------------------------------------------------------------
 // Commands
@@ -187,16 +190,25 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
       'active, paused, completed or cancelled; or failed, terminated or timed-out for campaigns whose workflow stopped',
     )
     .option('--overdue', 'only campaigns with an overdue milestone')
-    .option('--limit <n>', 'at most this many (default 200)', Number)
+    .option('--limit <n>', 'at most this many on a page (default 200)', Number)
+    .option('--cursor <cursor>', 'the next page, as a previous page named it')
+    .option('--all', 'every page, not only the first')
     .action(async (opts: Record<string, unknown>) => {
-      const filter = parseFlags(listFlagsSchema, opts);
-      const { list, stopped } = await ctx.withCampaigns(async (campaigns) => {
-        const found = await campaigns.list(filter);
+      const { all, ...filter } = parseFlags(listFlagsSchema, opts);
+      const { list, stopped, nextCursor } = await ctx.withCampaigns(async (campaigns) => {
+        const found: CampaignSummary[] = [];
+        let cursor = filter.cursor;
+        do {
+          const page = await campaigns.listPage({ ...filter, ...(cursor ? { cursor } : {}) });
+          found.push(...page.campaigns);
+          cursor = page.nextCursor;
+        } while (all && cursor);
         // Campaigns whose workflow stopped without finishing are flagged with what happened and what to do.
         const reads = await Promise.all(found.filter((s) => brokenExecutions.includes(s.execution)).map((s) => campaigns.readView(s)));
-        return { list: found, stopped: reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])) };
+        return { list: found, stopped: reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])), nextCursor: cursor };
       });
       ctx.out.result(list, (c) => campaignsTable(c, list));
+      ctx.out.nextPage(nextCursor, 'campaigns');
       warnUnreadable(ctx.out, stopped, 'their workflows stopped without the campaign finishing');
     });
 

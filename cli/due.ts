@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { WORK_LIST_MAX_DAYS, workListFilterSchema, type WorkItem } from '../shared/campaign/work-list.js';
+import {
+  WORK_LIST_MAX_CAMPAIGNS,
+  WORK_LIST_MAX_DAYS,
+  compareWorkItems,
+  workListFilterSchema,
+  type WorkItem,
+} from '../shared/campaign/work-list.js';
+import type { UnreadableCampaign } from '../shared/campaign/unreadable.js';
 import type { CliContext } from './command-context.js';
 import { optionalText, parseFlags } from './flags.js';
 import { clip, table, type Colors } from './output.js';
@@ -16,6 +23,9 @@ export const dueFlagsSchema = z.object({
   owner: optionalText(128),
   within: z.coerce.number().int().min(0).max(WORK_LIST_MAX_DAYS).optional(),
   blocked: z.boolean().default(true),
+  limit: z.coerce.number().int().min(1).max(WORK_LIST_MAX_CAMPAIGNS).optional(),
+  cursor: filter.cursor,
+  all: z.boolean().optional(),
 });
 
 function leftText(c: Colors, item: WorkItem): string {
@@ -53,6 +63,9 @@ export function registerDue(program: Command, ctx: CliContext): void {
     .option('--owner <name>', "only milestones this person owns (the milestone's owner, else the campaign's)")
     .option('--within <days>', `due within this many days (0 to ${WORK_LIST_MAX_DAYS}; default 30)`)
     .option('--no-blocked', 'leave out milestones still waiting on earlier ones (overdue ones always show)')
+    .option('--limit <n>', `a page holds the work of at most this many due campaigns (default ${WORK_LIST_MAX_CAMPAIGNS})`)
+    .option('--cursor <cursor>', 'the next page, as a previous page named it')
+    .option('--all', 'every page, sorted as one list')
     .action(async (opts: Record<string, unknown>) => {
       const flags = parseFlags(dueFlagsSchema, opts);
       const who = ctx.actor();
@@ -63,10 +76,26 @@ export function registerDue(program: Command, ctx: CliContext): void {
         ...(flags.owner ? { owner: flags.owner } : {}),
         ...(flags.within !== undefined ? { withinDays: flags.within } : {}),
         includeBlocked: flags.blocked,
+        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
       };
       const withinDays = workListFilterSchema.parse(request).withinDays;
-      const { items, unreadable } = await ctx.withCampaigns((campaigns) => campaigns.workReport(request, { actor: who.actor }));
+      const { items, unreadable, nextCursor } = await ctx.withCampaigns(async (campaigns) => {
+        const report = { items: [] as WorkItem[], unreadable: [] as UnreadableCampaign[], nextCursor: flags.cursor };
+        do {
+          const page = await campaigns.workReport(
+            { ...request, ...(report.nextCursor ? { cursor: report.nextCursor } : {}) },
+            { actor: who.actor },
+          );
+          report.items.push(...page.items);
+          report.unreadable.push(...page.unreadable);
+          report.nextCursor = page.nextCursor;
+        } while (flags.all && report.nextCursor);
+        // Each page is sorted on its own; pages joined by --all are sorted as one list.
+        report.items.sort(compareWorkItems);
+        return report;
+      });
       ctx.out.result(items, (c) => workListTable(c, items, withinDays));
+      ctx.out.nextPage(nextCursor, 'due campaigns');
       warnUnreadable(ctx.out, unreadable, 'their work is not listed above');
     });
 }

@@ -225,6 +225,16 @@ export class Output {
     this.io.stderr.write(`${c.yellow(c.bold('warning:'))} ${message}\n${lines.map((l) => `  - ${l}\n`).join('')}`);
   }
 
+  /**
+   * Where a paged list goes on, when more follow: a hint with the flag to give (readable mode), or one JSON
+   * document `{ "nextCursor": ... }` on stderr (JSON mode), so stdout keeps the page alone.
+   */
+  nextPage(nextCursor: string | undefined, what: string): void {
+    if (!nextCursor) return;
+    if (this.json) this.io.stderr.write(`${JSON.stringify({ nextCursor })}\n`);
+    else this.io.stderr.write(`${this.errColours.dim(`more ${what} follow: add --cursor ${nextCursor} for the next page, or --all`)}\n`);
+  }
+
   error(report: ErrorReport): void {
     this.io.stderr.write(this.json ? formatErrorJson(report) : formatErrorText(report, this.errColours));
   }

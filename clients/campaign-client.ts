@@ -29,7 +29,14 @@ import {
   type StartCampaign,
 } from '../shared/campaign/index.js';
 import { campaignIdProblems } from '../shared/campaign/campaign-id.js';
-import { listFilterSchema, startInputOf, startRequestSchema, type CampaignSummary, type ListFilter } from '../shared/campaign/requests.js';
+import {
+  listFilterSchema,
+  startInputOf,
+  startRequestSchema,
+  type CampaignPage,
+  type CampaignSummary,
+  type ListFilter,
+} from '../shared/campaign/requests.js';
 import { searchAttributesOf } from '../shared/campaign/search.js';
 import {
   brokenExecutions,
@@ -43,6 +50,8 @@ import {
   type UnreadableFacts,
 } from '../shared/campaign/unreadable.js';
 import {
+  WORK_LIST_MAX_CAMPAIGNS,
+  dueHorizon,
   selectWorkItems,
   workListFilterSchema,
   type WorkItem,
@@ -51,8 +60,10 @@ import {
 } from '../shared/campaign/work-list.js';
 import { CampaignError, refusalCodeSchema } from '../shared/errors.js';
 import { actorSchema, roleAllows, type Actor } from '../shared/ids.js';
+import { dateOfInstant } from '../shared/dates.js';
 import {
   CampaignCountry,
+  CampaignNextDue,
   CampaignOverdue,
   CampaignRegion,
   CampaignStage,
@@ -62,6 +73,7 @@ import {
 import { parseOrThrow as parse } from '../shared/validation.js';
 import { campaignWorkflow } from '../workflows/campaign.js';
 import { mapLimit } from '../infra/map-limit.js';
+import { BadCursorError, visibilityPage } from '../infra/visibility-page.js';
 
 /**
  * The one facade over Temporal that the CLI, the HTTP API, the dashboard and the NATS bridge use, so
@@ -70,7 +82,7 @@ import { mapLimit } from '../infra/map-limit.js';
  */
 
 // The types of the facade's own signatures, for callers that name them (the schemas live in shared/).
-export type { CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
+export type { CampaignPage, CampaignSummary, ListFilter, StartRequest } from '../shared/campaign/requests.js';
 export type { WorkItem, WorkListFilter, WorkReport } from '../shared/campaign/work-list.js';
 export type { UnreadableCampaign } from '../shared/campaign/unreadable.js';
 
@@ -79,14 +91,13 @@ const countryScopeSchema = z.array(z.string().regex(/^[A-Z]{2}$/, 'expected uppe
 
 /** How many campaign views the work list queries at once. */
 const WORK_LIST_CONCURRENCY = 8;
-/** How many running campaigns (per status) the work list reads at most. */
-const WORK_LIST_MAX_CAMPAIGNS = 1000;
 /** How long one campaign's view query may take by default (CAMPAIGN_QUERY_TIMEOUT_MS). */
 const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 
 /** Temporal's gRPC statuses: a server it cannot reach; a request the workflow's state does not allow. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_FAILED_PRECONDITION = 9;
+const GRPC_INVALID_ARGUMENT = 3;
 
 /** Visibility clauses for each list status: a campaign is only as live as its workflow. */
 const running = `ExecutionStatus = '${visibilityStatus.running}'`;
@@ -382,14 +393,23 @@ export class CampaignClient {
    * failed, terminated or timed-out when the workflow stopped without the campaign finishing.
    */
   async list(filter: ListFilter = {}, caller?: Caller): Promise<CampaignSummary[]> {
+    return (await this.listPage(filter, caller)).campaigns;
+  }
+
+  /**
+   * As `list`, one page at a time: at most `limit` campaigns, and `nextCursor` when more follow; the
+   * filter's `cursor` (a previous page's `nextCursor`) goes on from there. A cursor Temporal does not
+   * accept is refused as invalid, naming the field.
+   */
+  async listPage(filter: ListFilter = {}, caller?: Caller): Promise<CampaignPage> {
     const f = parse(listFilterSchema, filter, 'filter');
     return this.search(f, caller, f.status ? statusClauses[f.status] : []);
   }
 
-  private async search(f: z.output<typeof listFilterSchema>, caller: Caller | undefined, where: string[]): Promise<CampaignSummary[]> {
+  private async search(f: z.output<typeof listFilterSchema>, caller: Caller | undefined, where: string[]): Promise<CampaignPage> {
     const scope = caller?.countries ? parse(countryScopeSchema, caller.countries, 'caller') : undefined;
     if (f.country && caller) this.checkCountry(caller, f.country);
-    if (scope?.length === 0) return [];
+    if (scope?.length === 0) return { campaigns: [] };
     // Scoped to this engine's task queue, so engines sharing a namespace never see each other's campaigns;
     // a run that continued as new is the same campaign as the run it continued in.
     const clauses = [
@@ -403,29 +423,38 @@ export class CampaignClient {
     if (f.template) clauses.push(`${CampaignTemplate.name} = '${f.template}'`);
     if (f.overdue !== undefined) clauses.push(`${CampaignOverdue.name} = ${f.overdue}`);
     clauses.push(...where);
-    const out: CampaignSummary[] = [];
+    let page;
     try {
-      for await (const wf of this.deps.client.workflow.list({ query: clauses.join(' AND ') })) {
-        const sa = wf.typedSearchAttributes;
-        const execution = executionOf(wf.status.name);
-        const summary: CampaignSummary = {
-          campaignId: wf.workflowId,
-          country: sa.get(CampaignCountry) ?? '',
-          region: sa.get(CampaignRegion) ?? '',
-          template: sa.get(CampaignTemplate) ?? '',
-          stage: sa.get(CampaignStage) ?? '',
-          status: listStatus(sa.get(CampaignStatus) ?? '', execution),
-          execution,
-          overdue: sa.get(CampaignOverdue) ?? false,
-          startedAt: wf.startTime.toISOString(),
-        };
-        out.push(summary);
-        if (out.length >= f.limit) break;
-      }
+      page = await visibilityPage(this.deps.client, clauses.join(' AND '), f.limit, f.cursor);
     } catch (err) {
-      throw this.unavailable(err);
+      throw this.badCursor(err, f.cursor) ?? this.unavailable(err);
     }
-    return out;
+    const campaigns = page.executions.map((wf): CampaignSummary => {
+      const sa = wf.typedSearchAttributes;
+      const execution = executionOf(wf.status.name);
+      return {
+        campaignId: wf.workflowId,
+        country: sa.get(CampaignCountry) ?? '',
+        region: sa.get(CampaignRegion) ?? '',
+        template: sa.get(CampaignTemplate) ?? '',
+        stage: sa.get(CampaignStage) ?? '',
+        status: listStatus(sa.get(CampaignStatus) ?? '', execution),
+        execution,
+        overdue: sa.get(CampaignOverdue) ?? false,
+        startedAt: wf.startTime.toISOString(),
+      };
+    });
+    return { campaigns, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  /** A page token Temporal refused: the caller's cursor is not one it gave (or it belongs to another list). */
+  private badCursor(err: unknown, cursor: string | undefined): CampaignError | undefined {
+    if (cursor === undefined) return undefined;
+    const cause = err instanceof Error && isGrpcServiceError(err.cause) ? err.cause : err;
+    const refused = err instanceof BadCursorError || (isGrpcServiceError(cause) && Number(cause.code) === GRPC_INVALID_ARGUMENT);
+    if (!refused) return undefined;
+    const message = 'cursor: not a cursor this list gave; start again without it';
+    return new CampaignError('invalid', `invalid filter: ${message}`, [message]);
   }
 
   /**
@@ -453,17 +482,24 @@ export class CampaignClient {
         ...(f.country ? { country: f.country } : {}),
         ...(f.region ? { region: f.region } : {}),
         ...(f.template ? { template: f.template } : {}),
-        limit: WORK_LIST_MAX_CAMPAIGNS,
+        ...(f.cursor ? { cursor: f.cursor } : {}),
+        limit: f.limit ?? WORK_LIST_MAX_CAMPAIGNS,
       },
       'filter',
     );
-    const [active, paused, stoppedWithWork] = await Promise.all([
-      this.search(where, caller, statusClauses.active),
-      this.search(where, caller, statusClauses.paused),
-      this.search(where, caller, [`${CampaignStatus.name} IN ('active', 'paused')`, stopped(...brokenExecutions)]),
+    // One visibility query picks the campaigns with something due in the window (CampaignNextDue), those
+    // not indexed yet (started before the attribute: asked as before until they index themselves), and
+    // those that stopped while active or paused (flagged); a campaign with nothing due costs nothing.
+    const horizon = dueHorizon(dateOfInstant(this.now()), f.withinDays).toISOString();
+    const due = `(${CampaignNextDue.name} < '${horizon}' OR ${CampaignNextDue.name} IS NULL)`;
+    const page = await this.search(where, caller, [
+      `${CampaignStatus.name} IN ('active', 'paused')`,
+      `((${running} AND ${due}) OR ${stopped(...brokenExecutions)})`,
     ]);
+    const live = page.campaigns.filter((c) => !brokenExecutions.includes(c.execution));
+    const stoppedWithWork = page.campaigns.filter((c) => brokenExecutions.includes(c.execution));
     let unanswered = 0;
-    const reads = await mapLimit([...active, ...paused], WORK_LIST_CONCURRENCY, async (summary) => {
+    const reads = await mapLimit(live, WORK_LIST_CONCURRENCY, async (summary) => {
       if (unanswered >= WORK_LIST_CONCURRENCY)
         return {
           unreadable: this.describe({
@@ -482,7 +518,7 @@ export class CampaignClient {
     );
     const views = reads.flatMap((r) => (r && 'view' in r ? [r.view] : []));
     const unreadable = [...reads.flatMap((r) => (r && 'unreadable' in r ? [r.unreadable] : [])), ...stoppedReads];
-    return { items: selectWorkItems(views, f), unreadable };
+    return { items: selectWorkItems(views, f), unreadable, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   /** Country and template of a campaign, from its search attributes. */

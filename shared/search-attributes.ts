@@ -11,6 +11,12 @@ export const CampaignTemplate = defineSearchAttributeKey('CampaignTemplate', Sea
 export const CampaignStage = defineSearchAttributeKey('CampaignStage', SearchAttributeType.KEYWORD);
 export const CampaignStatus = defineSearchAttributeKey('CampaignStatus', SearchAttributeType.KEYWORD);
 export const CampaignOverdue = defineSearchAttributeKey('CampaignOverdue', SearchAttributeType.BOOL);
+/**
+ * The earliest due date of a pending milestone (midnight UTC), so the work list finds what is due with one
+ * visibility query instead of asking every campaign. A campaign with nothing due carries `NO_DUE_DATE`;
+ * one without the attribute at all predates it (shared/campaign/search.ts).
+ */
+export const CampaignNextDue = defineSearchAttributeKey('CampaignNextDue', SearchAttributeType.DATETIME);
 
 export const campaignSearchAttributes = [
   CampaignCountry,
@@ -19,11 +25,13 @@ export const campaignSearchAttributes = [
   CampaignStage,
   CampaignStatus,
   CampaignOverdue,
+  CampaignNextDue,
 ] as const;
 
 const cliTypeNames: Record<string, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',
   [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
 };
 
 /** `--search-attribute Name=Type` flags for `temporal server start-dev`. */

@@ -27,7 +27,7 @@ import {
 } from '../shared/campaign/index.js';
 import { checkCommand } from '../shared/campaign/validate-command.js';
 import { dateOfInstant } from '../shared/dates.js';
-import { searchAttributesOf } from '../shared/campaign/search.js';
+import { NEXT_DUE_PATCH, nextDueAttributeOf, searchAttributesOf } from '../shared/campaign/search.js';
 import { continueAsNewCheck, continueAsNewWhenIdle, continuedSchema, type Continued } from './continue-as-new.js';
 import { startFollowOnStarter, type Parked } from './follow-ons.js';
 import { startPublisher } from './outbox.js';
@@ -106,13 +106,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Re
     informQueue.push(...continued.informs);
   }
 
-  // Upsert only what changed: every upsert is a history event.
+  // Upsert only what changed: every upsert is a history event. Dates compare by their instant.
   const published = new Map<string, unknown>();
+  const comparable = (value: unknown) => (value instanceof Date ? value.getTime() : value);
   const refreshSearchAttributes = () => {
-    const changed = searchAttributesOf(viewCampaign(state, Date.now())).filter((p) => published.get(p.key.name) !== p.value);
+    const view = viewCampaign(state, Date.now());
+    const pairs = searchAttributesOf(view);
+    // Asked at every refresh, not once per run: a campaign started before the attribute replays its
+    // history without it, then indexes itself at its first new activation (its next change or timer).
+    if (patched(NEXT_DUE_PATCH)) pairs.push(nextDueAttributeOf(view));
+    const changed = pairs.filter((p) => published.get(p.key.name) !== comparable(p.value));
     if (changed.length === 0) return;
     upsertSearchAttributes(changed);
-    for (const p of changed) published.set(p.key.name, p.value);
+    for (const p of changed) published.set(p.key.name, comparable(p.value));
   };
   refreshSearchAttributes();
 

@@ -4,8 +4,10 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { CampaignError } from '../../shared/errors.js';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
+import { linkNextPage, pagingHeadersDoc } from '../pages.js';
 import {
   json,
+  campaignPageSchema,
   campaignParams,
   campaignSummarySchema,
   campaignView,
@@ -82,18 +84,24 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
           "Read from the campaigns' search attributes and Temporal's execution status, never from the campaigns themselves, so " +
           'one broken campaign cannot fail the list. `execution` says how the workflow stands; `status` is failed, terminated or ' +
           'timed-out when the workflow stopped without the campaign finishing (filter by it to find them), so such a campaign is ' +
-          'never listed as active.',
+          'never listed as active.\n\n' +
+          'Paged: at most `limit` campaigns (default 200); when more follow, the `Next-Cursor` header gives the `cursor` of the ' +
+          'next page. With `envelope=true` the answer is a CampaignPage `{ campaigns, nextCursor }`. A cursor the list did not ' +
+          'give is refused with 400 naming `cursor`.',
         querystring: listQuery,
         response: {
-          200: json('Matching campaigns (only those of your countries for a country-scoped key)', z.array(campaignSummarySchema)),
+          200: json(
+            `Matching campaigns (only those of your countries for a country-scoped key); a CampaignPage with \`envelope=true\`. ${pagingHeadersDoc}`,
+            z.union([z.array(campaignSummarySchema), campaignPageSchema]),
+          ),
           ...errorResponses(400, 401, 403, 503),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = requireCaller(request);
-      const { country, region, template, status, overdue, limit } = request.query;
-      return ctx.campaigns.list(
+      const { country, region, template, status, overdue, limit, cursor, envelope } = request.query;
+      const page = await ctx.campaigns.listPage(
         {
           ...(country ? { country } : {}),
           ...(region ? { region } : {}),
@@ -101,9 +109,12 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
           ...(status ? { status } : {}),
           ...(overdue !== undefined ? { overdue } : {}),
           ...(limit ? { limit } : {}),
+          ...(cursor ? { cursor } : {}),
         },
         caller,
       );
+      linkNextPage(request, reply, page.nextCursor);
+      return envelope ? page : page.campaigns;
     },
   );
 

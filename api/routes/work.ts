@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
+import { linkNextPage, pagingHeadersDoc } from '../pages.js';
 import { errorResponses, json, workItem, workQuery, workReport } from '../schemas.js';
 
 /**
@@ -26,12 +27,16 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
           'while it was active or paused, or whose view got no answer within CAMPAIGN_QUERY_TIMEOUT_MS, is left out of the ' +
           'items and counted in the `Unreadable-Campaigns` header; with `envelope=true` the answer is a WorkReport ' +
           '`{ items, unreadable }` that names each with what happened and what to do. The bare array stays the default so ' +
-          'existing clients keep working.',
+          'existing clients keep working.\n\n' +
+          'Only campaigns with something due in the window are read (their `CampaignNextDue` search attribute says so), so ' +
+          'campaigns with nothing due cost nothing. Paged by campaign: a page holds the work of at most `limit` due campaigns ' +
+          '(default 1000), sorted within the page; when more follow, the `Next-Cursor` header (and `nextCursor` in the ' +
+          'envelope) gives the `cursor` of the next page. A cursor the list did not give is refused with 400 naming `cursor`.',
         querystring: workQuery,
         response: {
           200: json(
             'Overdue and due-soon milestones (only those of your countries for a country-scoped key); a WorkReport with ' +
-              '`envelope=true`. Header `Unreadable-Campaigns`: how many campaigns in scope could not be read.',
+              `\`envelope=true\`. Header \`Unreadable-Campaigns\`: how many campaigns in scope could not be read. ${pagingHeadersDoc}`,
             z.union([z.array(workItem), workReport]),
           ),
           ...errorResponses(400, 401, 403, 503),
@@ -39,7 +44,7 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
       },
     },
     async (request, reply) => {
-      const { country, region, template, owner, withinDays, includeBlocked, envelope } = request.query;
+      const { country, region, template, owner, withinDays, includeBlocked, limit, cursor, envelope } = request.query;
       const report = await ctx.campaigns.workReport(
         {
           ...(country ? { country } : {}),
@@ -48,12 +53,15 @@ export const workRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (app,
           ...(owner ? { owner } : {}),
           ...(withinDays !== undefined ? { withinDays } : {}),
           ...(includeBlocked !== undefined ? { includeBlocked } : {}),
+          ...(limit ? { limit } : {}),
+          ...(cursor ? { cursor } : {}),
         },
         requireCaller(request),
       );
       if (report.unreadable.length)
         request.log.warn({ unreadable: report.unreadable.map((u) => [u.campaignId, u.problem]) }, 'work list: campaigns could not be read');
       void reply.header('unreadable-campaigns', String(report.unreadable.length));
+      linkNextPage(request, reply, report.nextCursor);
       return envelope ? report : report.items;
     },
   );

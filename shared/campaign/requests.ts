@@ -4,6 +4,7 @@ import { dateOfInstant, isoDate } from '../dates.js';
 import { fieldName, personId, slug, type Actor } from '../ids.js';
 import type { Template } from '../template/validate.js';
 import { priorCompletionSchema, type StartCampaignInput } from './state.js';
+import { cursorSchema } from './cursor.js';
 import { executionSchema, listStatusSchema } from './unreadable.js';
 
 /**
@@ -62,7 +63,9 @@ export const listFilterSchema = z.object({
   /** The campaign's own status (active, paused, completed, cancelled) or how its workflow stopped (failed, terminated, timed-out). */
   status: listStatusSchema.optional(),
   overdue: z.boolean().optional(),
+  /** The page size: at most this many campaigns, then `nextCursor` when there are more. */
   limit: z.number().int().min(1).max(1000).default(200),
+  cursor: cursorSchema.optional(),
 });
 export type ListFilter = z.input<typeof listFilterSchema>;
 
@@ -89,3 +92,12 @@ export const campaignSummarySchema = z
   })
   .meta({ id: 'CampaignSummary' });
 export type CampaignSummary = z.infer<typeof campaignSummarySchema>;
+
+/** One page of the campaign list, and the cursor of the next when there is one. */
+export const campaignPageSchema = z
+  .object({
+    campaigns: z.array(campaignSummarySchema),
+    nextCursor: cursorSchema.optional().describe('Give it as `cursor` for the next page; absent on the last page'),
+  })
+  .meta({ id: 'CampaignPage' });
+export type CampaignPage = z.infer<typeof campaignPageSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { countrySchema } from '../countries.js';
 import { isoDate } from '../dates.js';
 import { slug } from '../ids.js';
+import { cursorSchema } from './cursor.js';
 import { unreadableCampaignSchema } from './unreadable.js';
 import { DUE_SOON_DAYS, type CampaignView } from './view.js';
 
@@ -13,6 +14,8 @@ import { DUE_SOON_DAYS, type CampaignView } from './view.js';
  */
 
 export const WORK_LIST_MAX_DAYS = 366;
+/** How many due campaigns one work-list page reads at most. */
+export const WORK_LIST_MAX_CAMPAIGNS = 1000;
 
 export const workListFilterSchema = z.object({
   country: countrySchema.optional(),
@@ -24,6 +27,12 @@ export const workListFilterSchema = z.object({
   withinDays: z.number().int().min(0).max(WORK_LIST_MAX_DAYS).default(DUE_SOON_DAYS),
   /** Include milestones still waiting on earlier ones (a legal deadline runs regardless). Overdue ones always show. */
   includeBlocked: z.boolean().default(true),
+  /**
+   * A page covers the work of at most this many due campaigns (a campaign's items are never split), sorted
+   * within the page; without it, up to WORK_LIST_MAX_CAMPAIGNS, then `nextCursor`.
+   */
+  limit: z.number().int().min(1).max(WORK_LIST_MAX_CAMPAIGNS).optional(),
+  cursor: cursorSchema.optional(),
 });
 export type WorkListFilter = z.input<typeof workListFilterSchema>;
 export type WorkListOptions = z.output<typeof workListFilterSchema>;
@@ -55,6 +64,9 @@ export const workReportSchema = z
     unreadable: z
       .array(unreadableCampaignSchema)
       .describe('Campaigns in scope whose pending work could not be read; their items are missing from `items`'),
+    nextCursor: cursorSchema
+      .optional()
+      .describe('More due campaigns follow: give it as `cursor` for the next page (sorted on its own); absent on the last page'),
   })
   .meta({ id: 'WorkReport' });
 export type WorkReport = z.infer<typeof workReportSchema>;
@@ -99,4 +111,13 @@ export function compareWorkItems(a: WorkItem, b: WorkItem): number {
   const overdue = Number(b.display === 'overdue') - Number(a.display === 'overdue');
   if (overdue !== 0) return overdue;
   return a.dueOn.localeCompare(b.dueOn) || a.campaignId.localeCompare(b.campaignId) || a.milestone.localeCompare(b.milestone);
+}
+
+/**
+ * The first instant past the work list's window: a campaign whose `CampaignNextDue` (shared/campaign/search.ts)
+ * is before it has a pending milestone overdue or due within `withinDays` of `today`; one at or after it has
+ * none, so the list need not ask it.
+ */
+export function dueHorizon(today: string, withinDays: number): Date {
+  return new Date(Date.parse(`${today}T00:00:00.000Z`) + (withinDays + 1) * 86_400_000);
 }

@@ -12,6 +12,7 @@ import type { CampaignView } from '../../shared/campaign/view.js';
 import { CampaignError } from '../../shared/errors.js';
 import { parseConfig } from '../../shared/config.js';
 import { dateOfInstant, subtractDuration } from '../../shared/dates.js';
+import { lookupOf } from '../support/engine.js';
 import { testLogger, testPayloadEnv, uniqueId } from '../support/index.js';
 import { apiTemplate, startApiHarness, type ApiHarness } from '../support/api.js';
 import { campaignWorkflow } from '../../workflows/campaign.js';
@@ -294,6 +295,97 @@ describe('HTTP API on the dev server', () => {
         .issues.map((i) => i.split(':')[0])
         .sort(),
     ).toEqual(['query colour', 'query country', 'query overdue', 'query status']);
+  });
+
+  it('pages the list with a cursor: Next-Cursor and Link headers, the envelope, and 400 naming a bad cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await post('/campaigns', 'lead', { template: 'api-test', country: 'NP' })).json<CampaignView>().campaignId);
+    await expect.poll(async () => (await get('/campaigns?country=NP')).json<unknown[]>().length, { timeout: 30_000 }).toBe(3);
+    const first = await get('/campaigns?country=NP&limit=2');
+    expect(first.json<unknown[]>()).toHaveLength(2);
+    const next = first.headers['next-cursor'] as string;
+    expect(next).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(first.headers.link).toBe(`</campaigns?country=NP&limit=2&cursor=${next}>; rel="next"`);
+    expect((await get('/campaigns?country=NP&limit=2&envelope=true')).json()).toMatchObject({
+      campaigns: first.json<CampaignSummary[]>(),
+      nextCursor: next,
+    });
+    // Following the cursors gives every campaign once.
+    const seen = first.json<CampaignSummary[]>().map((c) => c.campaignId);
+    for (let cursor: string | undefined = next, i = 0; cursor; i++) {
+      expect(i).toBeLessThan(5);
+      const page = await get(`/campaigns?country=NP&limit=2&cursor=${cursor}`);
+      expect(page.statusCode).toBe(200);
+      seen.push(...page.json<CampaignSummary[]>().map((c) => c.campaignId));
+      cursor = page.headers['next-cursor'] as string | undefined;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+
+    const malformed = await get('/campaigns?cursor=not%20a%20cursor');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json<ErrorJson>().issues.map((i) => i.split(':')[0])).toEqual(['query cursor']);
+    const foreign = await get('/campaigns?cursor=bm90LWEtdG9rZW4');
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.json<ErrorJson>().issues.map((i) => i.split(':')[0])).toEqual(['cursor']);
+    const work = await get('/work?cursor=bm90LWEtdG9rZW4');
+    expect(work.statusCode).toBe(400);
+    expect(work.json<ErrorJson>().issues.map((i) => i.split(':')[0])).toEqual(['cursor']);
+  });
+
+  it('reads only the campaigns with something due, and pages the work list by due campaign', async () => {
+    const overdueStart = (country: string) => ({
+      template: 'api-test',
+      country,
+      startDate: subtractDuration(today, 'P2Y'),
+      completed: [{ milestone: 'dialogue', date: subtractDuration(today, 'P20M'), evidence: { minutes: 'https://example.org/m' } }],
+    });
+    const due: string[] = [];
+    for (let i = 0; i < 3; i++) due.push((await post('/campaigns', 'lead', overdueStart('LA'))).json<CampaignView>().campaignId);
+    // Due in a year: outside the default window of 30 days, so never read by the work list.
+    const notDue = (await post('/campaigns', 'lead', { template: 'api-test', country: 'LA' })).json<CampaignView>().campaignId;
+    await expect
+      .poll(async () => new Set((await get('/work?country=LA')).json<{ campaignId: string }[]>().map((i) => i.campaignId)).size, {
+        timeout: 30_000,
+      })
+      .toBe(3);
+
+    // A facade counting the campaigns it asks: the one not due is listed by visibility alone, never queried.
+    const asked: string[] = [];
+    const client = h.temporal.client;
+    const counting = Object.create(client, {
+      workflow: {
+        value: Object.create(client.workflow, {
+          getHandle: {
+            value: (id: string, ...rest: unknown[]) => {
+              asked.push(id);
+              return (client.workflow.getHandle as (...a: unknown[]) => unknown)(id, ...rest);
+            },
+          },
+        }) as unknown,
+      },
+    }) as typeof client;
+    const facade = new CampaignClient({
+      client: counting,
+      taskQueue: h.engine.config.TEMPORAL_TASK_QUEUE,
+      templates: lookupOf([apiTemplate]),
+    });
+    const viewer = { actor: { id: 'guest', role: 'viewer' as const } };
+    const all = await facade.workReport({ country: 'LA' }, viewer);
+    expect(new Set(all.items.map((i) => i.campaignId))).toEqual(new Set(due));
+    expect(asked.sort()).toEqual([...due].sort());
+    expect(asked).not.toContain(notDue);
+    const wide = await facade.workReport({ country: 'LA', withinDays: 366 }, viewer);
+    expect(new Set(wide.items.map((i) => i.campaignId))).toEqual(new Set([...due, notDue]));
+
+    const first = await get('/work?country=LA&limit=2&envelope=true');
+    const page1 = first.json<{ items: { campaignId: string }[]; nextCursor?: string }>();
+    expect(new Set(page1.items.map((i) => i.campaignId)).size).toBe(2);
+    expect(first.headers['next-cursor']).toBe(page1.nextCursor);
+    const second = await get(`/work?country=LA&limit=2&cursor=${page1.nextCursor}`);
+    expect(second.statusCode).toBe(200);
+    const both = [...page1.items, ...second.json<{ campaignId: string }[]>()].map((i) => i.campaignId);
+    expect(new Set(both)).toEqual(new Set(due));
   });
 
   it('runs milestone commands with the engine’s own answers: 400, 403, 404, 409, 422, and records the key as actor', async () => {

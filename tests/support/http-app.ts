@@ -60,9 +60,12 @@ export async function startStubApp(options: StubAppOptions = {}): Promise<StubAp
   const missing = (id: string) => Promise.reject(new CampaignError('not-found', `no campaign with id ${id}`));
   // A key of its own: the unit project has no global setup to share the run's.
   const config = parseConfig({ PAYLOAD_KEYS: `stub:${randomBytes(32).toString('base64')}`, ...options.env });
+  const list = options.campaigns?.list ?? (() => Promise.resolve([]));
   const app = await buildApp({
     campaigns: {
-      list: () => Promise.resolve([]),
+      list,
+      // A page of whatever the test's `list` answers, so a test stubbing `list` stubs the paged list too.
+      listPage: async (filter, caller) => ({ campaigns: await list(filter, caller) }),
       workList: () => Promise.resolve([]),
       workReport: () => Promise.resolve({ items: [], unreadable: [] }),
       readView: () => Promise.resolve(undefined),

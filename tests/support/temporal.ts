@@ -85,6 +85,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
   const types: Record<string, number> = {
     KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   };
   await connection.operatorService.addSearchAttributes({
     namespace,

@@ -7,6 +7,7 @@ import { temporalWorkflowUrl } from '../../shared/config.js';
 import { CampaignError } from '../../shared/errors.js';
 import { slug } from '../../shared/ids.js';
 import { formatDate } from '../format.js';
+import { pageLinks, pagePosition, type PageLinks } from '../paging.js';
 import { campaignView } from '../views/campaign.js';
 import { campaignsView, type CampaignRow, type ListFilters } from '../views/campaigns.js';
 import { completable, loadCampaign } from './campaign-access.js';
@@ -14,6 +15,9 @@ import { param } from './input.js';
 import { pageRenderer, sessionRoute } from './page.js';
 
 /** The campaign list, by country and process, and one campaign's page. */
+
+/** Campaigns on one page of the list: each is read for its progress, so a page stays small. */
+const DASHBOARD_PAGE_SIZE = 100;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -37,10 +41,17 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       ...(param(request.query, 'overdue') === 'true' ? { overdue: true } : {}),
     };
     const templateList = templates.listTemplates().map((t) => ({ id: t.id, title: t.title }));
+    const position = pagePosition(param(request.query, 'cursor'), param(request.query, 'back'));
     let summaries: CampaignSummary[] = [];
+    let pages: PageLinks | undefined;
     let error: string | undefined;
     try {
-      summaries = await campaigns.list(filters as ListFilter, caller);
+      const page = await campaigns.listPage(
+        { ...(filters as ListFilter), limit: DASHBOARD_PAGE_SIZE, ...(position.cursor ? { cursor: position.cursor } : {}) },
+        caller,
+      );
+      summaries = page.campaigns;
+      pages = pageLinks('/ui', { ...filters }, position, page.nextCursor);
     } catch (err) {
       if (!(err instanceof CampaignError) || err.code === 'unavailable') throw err;
       error = err.message;
@@ -62,7 +73,7 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
       reply,
       200,
       'Campaigns',
-      campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}) }),
+      campaignsView({ rows, filters, templates: templateList, ...(error ? { error } : {}), ...(pages ? { pages } : {}) }),
       'campaigns',
     );
   });

@@ -3,6 +3,8 @@ import { listStatusSchema, type UnreadableCampaign } from '../../shared/campaign
 import type { CampaignView } from '../../shared/campaign/view.js';
 import { countryName, humanize } from '../format.js';
 import { attrs, html, type Html } from '../html.js';
+import type { PageLinks } from '../paging.js';
+import { pager } from './pager.js';
 import { unreadableNotices } from './unreadable.js';
 
 export interface CampaignRow {
@@ -91,6 +93,8 @@ export function campaignsView(options: {
   filters: ListFilters;
   templates: { id: string; title: string }[];
   error?: string;
+  /** Links to the pages before and after this one, when the list spans several. */
+  pages?: PageLinks;
 }): Html {
   const { rows, filters, templates } = options;
   const byCountry = new Map<string, CampaignRow[]>();
@@ -104,7 +108,10 @@ export function campaignsView(options: {
   return html`<div class="page-head">
       <h1>Campaigns</h1>
       <ul class="stats" aria-label="Summary">
-        <li><strong>${rows.length}</strong> campaign${rows.length === 1 ? '' : 's'}</li>
+        <li>
+          <strong>${rows.length}</strong>
+          campaign${rows.length === 1 ? '' : 's'}${options.pages?.next || options.pages?.previous ? ' on this page' : ''}
+        </li>
         <li><strong>${countries.length}</strong> countr${countries.length === 1 ? 'y' : 'ies'}</li>
         <li><strong>${activeCount}</strong> active</li>
         <li class="${overdueCount ? 'stats__alert' : ''}"><strong>${overdueCount}</strong> with overdue milestones</li>
@@ -167,5 +174,6 @@ export function campaignsView(options: {
               </div>
             </section>`;
           })
-    }`;
+    }
+    ${pager(options.pages)}`;
 }

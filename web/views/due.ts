@@ -2,6 +2,8 @@ import type { UnreadableCampaign } from '../../shared/campaign/unreadable.js';
 import type { WorkItem } from '../../shared/campaign/work-list.js';
 import { countryName, daysLeftText, displayLabel, formatDate, humanize } from '../format.js';
 import { attrs, html, type Html } from '../html.js';
+import type { PageLinks } from '../paging.js';
+import { pager } from './pager.js';
 import { unreadableNotices } from './unreadable.js';
 
 export interface DueFilters {
@@ -24,7 +26,14 @@ function filterForm(filters: DueFilters): Html {
 }
 
 /** Overdue and due-soon milestones across campaigns, overdue first; each links to its campaign. */
-export function dueView(options: { items: WorkItem[]; unreadable?: UnreadableCampaign[]; filters: DueFilters; error?: string }): Html {
+export function dueView(options: {
+  items: WorkItem[];
+  unreadable?: UnreadableCampaign[];
+  filters: DueFilters;
+  error?: string;
+  /** Links to the pages before and after this one (each holds the work of a page of due campaigns). */
+  pages?: PageLinks;
+}): Html {
   const { items, filters } = options;
   const overdue = items.filter((i) => i.display === 'overdue').length;
   return html`<div class="page-head">
@@ -85,5 +94,6 @@ export function dueView(options: { items: WorkItem[]; unreadable?: UnreadableCam
               </tbody>
             </table>
           </div>`
-    }`;
+    }
+    ${pager(options.pages)}`;
 }
