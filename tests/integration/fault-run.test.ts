@@ -34,7 +34,7 @@ const long = rounds > 2;
 const scale = {
   campaigns: Math.min(8 + 4 * (rounds - 2), 40),
   rounds,
-  commands: 14,
+  commands: 12,
   concurrency: long ? 6 : 4,
   lateStarts: Math.min(2 + (rounds - 2), 8),
 };

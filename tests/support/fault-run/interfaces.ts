@@ -59,6 +59,8 @@ const cliActor: Record<Who, string> = { lead: 'cli-ana', staff: 'cli-sari' };
 const natsActor: Record<Who, string> = { lead: 'monitor-lead', staff: 'monitor-staff' };
 const roleOf: Record<Who, Actor['role']> = { lead: 'programme-lead', staff: 'staff' };
 
+const NATS_REQUEST_TIMEOUT_MS = 12_000;
+
 /** CLI exit codes that mean "not now" rather than "no" (shared/errors.ts: 7 unavailable; 1 unexpected). */
 const transientExit = new Set([1, 7]);
 
@@ -157,7 +159,9 @@ export class CommandInterfaces {
   private async viaNats(who: Who, campaignId: string, body: CommandBody, key: string): Promise<Answer> {
     const command = { ...body, requestId: key, actor: this.actorOf('nats', who) };
     const msg = await this.deps.nc.request(commandSubject(this.deps.commandsPrefix, campaignId), JSON.stringify(command), {
-      timeout: this.deps.attemptTimeoutMs - 1000,
+      // A request sent into a dying nats-server gets no reply at all: ask again soon (same request id, so
+      // a command that did arrive is not applied twice) rather than wait out the whole attempt.
+      timeout: Math.min(NATS_REQUEST_TIMEOUT_MS, this.deps.attemptTimeoutMs - 1000),
     });
     const reply = commandReplySchema.parse(msg.json());
     if (reply.ok) return { kind: 'accepted', requestId: reply.requestId, events: reply.events };
