@@ -84,6 +84,7 @@ export class FaultDriver {
   /** Refusals the model did not expect, and acceptances it did not expect: the model is a guide only. */
   readonly surprises: string[] = [];
   private counter = 0;
+  private stopped = false;
   private cliBusy: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DriverOptions) {}
@@ -155,6 +156,7 @@ export class FaultDriver {
           throw new Error(
             `start ${key} via ${via}: no definitive answer within ${this.options.commandDeadlineMs} ms (last: ${answer.reason})`,
           );
+        this.checkRunning();
         await pause(Math.min(3000, 250 * 2 ** Math.min(attempt, 4)));
       }
     } finally {
@@ -185,6 +187,7 @@ export class FaultDriver {
         chosen.busy = true;
         return chosen;
       }
+      this.checkRunning();
       await pause(20);
     }
   }
@@ -230,6 +233,7 @@ export class FaultDriver {
           throw new Error(
             `command ${key} (${planned.body.type} via ${via} to ${campaign.campaignId}): no definitive answer within ${this.options.commandDeadlineMs} ms; last: ${answer.reason}`,
           );
+        this.checkRunning();
         await pause(Math.min(3000, 250 * 2 ** Math.min(tracked.attempts, 4)));
       }
     } finally {
@@ -264,10 +268,34 @@ export class FaultDriver {
     }
   }
 
+  /**
+   * Ends every lane at its next step: after a failure the other lanes must not keep sending commands
+   * (and keep the API busy) while the leg closes.
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private checkRunning(): void {
+    if (this.stopped) throw new Error('the run stopped');
+  }
+
   private async lanes<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
     const lane = async () => {
-      while (next < items.length) await fn(items[next++] as T);
+      try {
+        while (next < items.length) {
+          this.checkRunning();
+          await fn(items[next++] as T);
+        }
+      } catch (err) {
+        this.stop();
+        throw err;
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, items.length) }, lane));
   }

@@ -79,12 +79,19 @@ export class WorkerProcess {
 
   /** How many events the stream acknowledged as duplicates (a publish retried after a crash). */
   duplicateAcks(): number {
+    return this.logLines((l) => l.includes('duplicate ack')).length;
+  }
+
+  /** Workflow tasks the worker failed because a history did not replay: what a failed run must show. */
+  nondeterminism(): string[] {
+    return this.logLines((l) => l.includes('Nondeterminism'));
+  }
+
+  private logLines(keep: (line: string) => boolean): string[] {
     try {
-      return readFileSync(this.options.logFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('duplicate ack')).length;
+      return readFileSync(this.options.logFile, 'utf8').split('\n').filter(keep);
     } catch {
-      return 0;
+      return [];
     }
   }
 }

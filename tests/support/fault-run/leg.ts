@@ -3,6 +3,7 @@ import { Client, type Connection } from '@temporalio/client';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { buildApp, type App } from '../../../api/app.js';
 import { CampaignClient } from '../../../clients/campaign-client.js';
 import { ApiKeyStore } from '../../../infra/api-keys.js';
@@ -55,7 +56,15 @@ export interface LegOptions {
 export interface LegFigures {
   leg: string;
   campaigns: number;
-  commands: { sent: number; accepted: number; refused: number; retriedAttempts: number; byInterface: Record<Via, ViaFigures> };
+  commands: {
+    sent: number;
+    accepted: number;
+    refused: number;
+    retriedAttempts: number;
+    byInterface: Record<Via, ViaFigures>;
+    /** Answers the run's model of a campaign did not foresee (it chooses commands; the engine's answer decides). */
+    unforeseen: string[];
+  };
   starts: { started: number; retriedAttempts: number };
   faults: { total: number; byKind: Record<FaultKind, number>; withWorkInFlight: number; records: FaultRecord[] };
   /**
@@ -247,7 +256,14 @@ export class Leg {
     await Promise.all([
       this.driver.burst(count),
       ...plan.map(async (p) => {
-        await waitFor(() => Promise.resolve(this.driver.issued >= from + p.after), 300_000, `${p.after} commands sent`);
+        await waitFor(
+          () => {
+            if (this.driver.isStopped) throw new StopWaiting('the run stopped');
+            return Promise.resolve(this.driver.issued >= from + p.after);
+          },
+          300_000,
+          `${p.after} commands sent`,
+        );
         await this.crash(p.kind, 'commands', p.downMs);
       }),
     ]);
@@ -353,6 +369,7 @@ export class Leg {
         refused: sum((v) => v.refused),
         retriedAttempts: sum((v) => v.retried),
         byInterface: by,
+        unforeseen: this.driver.surprises,
       },
       starts: { started: this.driver.startFigures.started, retriedAttempts: this.driver.startFigures.retried },
       faults: {
@@ -394,20 +411,43 @@ export class Leg {
           const handle = client.workflow.getHandle(c.campaignId);
           const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
           writeFileSync(join(dir, `${c.campaignId}.json`), historyToJSON(history));
+          // The saved histories are encrypted with the run's key, gone after the run: replay them now.
+          const replay = await this.replays(c.campaignId, history);
           const pending = (description.raw.pendingActivities ?? []).map(
             (a) => `${a.activityType?.name ?? '?'} attempt ${a.attempt ?? 0}${a.lastFailure?.message ? ` (${a.lastFailure.message})` : ''}`,
           );
-          return `${c.campaignId}: ${description.status.name}, ${history.events?.length ?? 0} history events${pending.length ? `, pending ${pending.join('; ')}` : ''}`;
+          return `${c.campaignId}: ${description.status.name}, ${history.events?.length ?? 0} history events${pending.length ? `, pending ${pending.join('; ')}` : ''}; ${replay}`;
         } catch (err) {
           return `${c.campaignId}: ${err instanceof Error ? err.message : String(err)}`;
         }
       }),
     );
     const worker = await this.worker.inFlight('any', 0);
-    return [`worker: ${worker.inFlight}; log ${join(this.options.dir, 'engine-worker.log')}; histories in ${dir}`, ...lines].join('\n');
+    const replays = this.worker.nondeterminism();
+    const replayNote = replays.length
+      ? [`${replays.length} workflow tasks failed on replay (nondeterminism), the first: ${(replays[0] ?? '').slice(0, 600)}`]
+      : [];
+    return [
+      `worker: ${worker.inFlight}; log ${join(this.options.dir, 'engine-worker.log')}; histories in ${dir}`,
+      ...replayNote,
+      ...lines,
+    ].join('\n');
+  }
+
+  /** Whether the history replays on the workflow code, as a worker restarted on it would replay it. */
+  private async replays(campaignId: string, history: Parameters<typeof Worker.runReplayHistory>[1]): Promise<string> {
+    const { bundlePath } = this.options;
+    if (!bundlePath) return 'replay not checked (no workflow bundle)';
+    try {
+      await Worker.runReplayHistory({ workflowBundle: { codePath: bundlePath }, dataConverter: testDataConverter() }, history, campaignId);
+      return 'replays';
+    } catch (err) {
+      return `does NOT replay: ${err instanceof Error ? err.message.slice(0, 400) : String(err)}`;
+    }
   }
 
   async close(): Promise<void> {
+    this.driver.stop();
     await this.worker.stop().catch(() => undefined);
     await this.parts.bridge.stop().catch(() => undefined);
     await this.parts.app.close().catch(() => undefined);
@@ -425,6 +465,9 @@ function dueInstant(e: DomainEvent): number {
   return Number.POSITIVE_INFINITY;
 }
 
+/** Thrown by a waitFor check to stop waiting at once. */
+class StopWaiting extends Error {}
+
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -432,6 +475,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     try {
       if (await check()) return;
     } catch (err) {
+      if (err instanceof StopWaiting) throw err;
       last = err;
     }
     if (Date.now() > deadline)
