@@ -76,7 +76,8 @@ export class FaultDriver {
     api: { commands: 0, accepted: 0, refused: 0, retried: 0 },
     nats: { commands: 0, accepted: 0, refused: 0, retried: 0 },
   };
-  readonly startFigures = { started: 0, retried: 0 };
+  /** Starts, attempts sent again, and starts answered "conflict" for the campaign they began. */
+  readonly startFigures = { started: 0, retried: 0, conflicts: 0 };
   /** Commands issued so far (for faults timed within a burst). */
   issued = 0;
   /** Commands and starts waiting for a definitive answer right now. */
@@ -132,8 +133,10 @@ export class FaultDriver {
     try {
       for (let attempt = 1; ; attempt++) {
         const answer = await this.withCli(via, () => this.options.interfaces.start(via, spec, key, campaignId, start));
-        // A start sent again after a lost answer finds the campaign it began (the CLI says "conflict").
-        const startedEarlier = answer.kind === 'refused' && answer.code === 'conflict' && attempt > 1;
+        // The id is this run's alone, so "conflict" means this start began it: a start sent again after a
+        // lost answer (the CLI says "conflict"), or, under load, the first one (its answer lost in transit).
+        const startedEarlier = answer.kind === 'refused' && answer.code === 'conflict';
+        if (startedEarlier) this.startFigures.conflicts++;
         if (answer.kind === 'accepted' || startedEarlier) {
           if (answer.kind === 'accepted' && answer.campaignId !== campaignId)
             throw new Error(`start ${key}: campaign id ${answer.campaignId}, expected ${campaignId}`);

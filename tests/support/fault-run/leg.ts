@@ -65,7 +65,7 @@ export interface LegFigures {
     /** Answers the run's model of a campaign did not foresee (it chooses commands; the engine's answer decides). */
     unforeseen: string[];
   };
-  starts: { started: number; retriedAttempts: number };
+  starts: { started: number; retriedAttempts: number; answeredConflict: number };
   faults: { total: number; byKind: Record<FaultKind, number>; withWorkInFlight: number; records: FaultRecord[] };
   /**
    * Timers that fell due (wake-ups of the workflows), the events they caused by kind, and how many of
@@ -371,7 +371,11 @@ export class Leg {
         byInterface: by,
         unforeseen: this.driver.surprises,
       },
-      starts: { started: this.driver.startFigures.started, retriedAttempts: this.driver.startFigures.retried },
+      starts: {
+        started: this.driver.startFigures.started,
+        retriedAttempts: this.driver.startFigures.retried,
+        answeredConflict: this.driver.startFigures.conflicts,
+      },
       faults: {
         total: this.faults.length,
         byKind,
