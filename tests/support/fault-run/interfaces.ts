@@ -150,7 +150,7 @@ export class CommandInterfaces {
       const out = JSON.parse(run.stdout) as { requestId: string; events: number[] };
       return { kind: 'accepted', requestId: out.requestId, events: out.events };
     }
-    const err = parseJson(run.stderr) as { code?: string; message?: string } | undefined;
+    const err = cliError(run.stderr);
     if (run.code === null || transientExit.has(run.code))
       return { kind: 'transient', reason: `exit ${String(run.code)}: ${err?.message ?? run.stderr.trim()}` };
     return { kind: 'refused', code: err?.code ?? `exit ${run.code}`, message: err?.message ?? run.stderr.trim() };
@@ -207,7 +207,7 @@ export class CommandInterfaces {
     for (const c of spec.completed) args.push('--completed', `${c.milestone}=${c.date}`);
     const run = await runCli(args, this.deps.cliEnv);
     if (run.code === 0) return { kind: 'accepted', campaignId: (JSON.parse(run.stdout) as { campaignId: string }).campaignId };
-    const err = parseJson(run.stderr) as { code?: string; message?: string } | undefined;
+    const err = cliError(run.stderr);
     if (run.code === null || transientExit.has(run.code))
       return { kind: 'transient', reason: `exit ${String(run.code)}: ${err?.message ?? run.stderr.trim()}` };
     return { kind: 'refused', code: err?.code ?? `exit ${run.code}`, message: err?.message ?? run.stderr.trim() };
@@ -295,4 +295,10 @@ function cliArgs(campaignId: string, body: CommandBody): string[] {
     case 'set-input':
       return ['campaign', 'set-input', campaignId, '--name', body.name, '--value', String(body.value), '--reason', body.reason];
   }
+}
+
+/** The CLI's `--json` error on stderr: `{ "error": { "code", "message", ... } }`. */
+function cliError(stderr: string): { code?: string; message?: string } | undefined {
+  const parsed = parseJson(stderr) as { error?: { code?: string; message?: string } } | undefined;
+  return parsed?.error;
 }
