@@ -1,4 +1,5 @@
 import type { CampaignView, DomainEvent } from '../../../shared/campaign/index.js';
+import { toPublishedEvent, type PublishedEvent } from '../../../shared/events/published-event.js';
 import type { TrackedCampaign } from './driver.js';
 import { compareWithView, eventSignature, isTimerEvent, replayCampaign } from './replay.js';
 
@@ -22,7 +23,7 @@ export interface CampaignCheck {
   refused: number;
 }
 
-export function checkCampaign(campaign: TrackedCampaign, view: CampaignView, stored: DomainEvent[], until: number): CampaignCheck {
+export function checkCampaign(campaign: TrackedCampaign, view: CampaignView, stored: PublishedEvent[], until: number): CampaignCheck {
   const problems: string[] = [];
   const accepted = campaign.commands.filter((c) => c.answer?.kind === 'accepted');
   const refused = campaign.commands.filter((c) => c.answer?.kind === 'refused');
@@ -78,7 +79,7 @@ export function checkCampaign(campaign: TrackedCampaign, view: CampaignView, sto
   };
 }
 
-function compareEvents(stored: DomainEvent[], expected: DomainEvent[], sequence: number): string[] {
+function compareEvents(stored: PublishedEvent[], expected: DomainEvent[], sequence: number): string[] {
   const problems: string[] = [];
   const sequences = stored.map((e) => e.sequence);
   const wanted = Array.from({ length: sequence }, (_, i) => i + 1);
@@ -93,7 +94,9 @@ function compareEvents(stored: DomainEvent[], expected: DomainEvent[], sequence:
     );
   }
   if (expected.length !== sequence) problems.push(`the machine emitted ${expected.length} events, the campaign's sequence is ${sequence}`);
-  for (const e of expected) {
+  for (const emitted of expected) {
+    // The stream holds the published form (no free text); compare like with like.
+    const e = toPublishedEvent(emitted);
     const got = stored.find((s) => s.sequence === e.sequence);
     if (got && eventSignature(got) !== eventSignature(e))
       problems.push(`event ${e.sequence}: stream ${eventSignature(got)}, machine ${eventSignature(e)}`);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { App } from '../../../api/app.js';
 import type { CampaignCommand, StartCampaign } from '../../../shared/campaign/index.js';
 import { commandReplySchema, commandSubject } from '../../../shared/events/command-messages.js';
+import { natsActorId } from '../../../workers/command-senders.js';
 import type { Actor } from '../../../shared/ids.js';
 import { campaignWorkflow } from '../../../workflows/campaign.js';
 import { runCli } from '../cli.js';
@@ -56,7 +57,8 @@ export interface InterfaceDeps {
 }
 
 const cliActor: Record<Who, string> = { lead: 'cli-ana', staff: 'cli-sari' };
-const natsActor: Record<Who, string> = { lead: 'monitor-lead', staff: 'monitor-staff' };
+/** NATS sender tokens (the bridge's senders file maps each to its role); the bridge acts as `nats:<token>`. */
+export const natsSender: Record<Who, string> = { lead: 'monitor-lead', staff: 'monitor-staff' };
 const roleOf: Record<Who, Actor['role']> = { lead: 'programme-lead', staff: 'staff' };
 
 const NATS_REQUEST_TIMEOUT_MS = 12_000;
@@ -71,7 +73,7 @@ export class CommandInterfaces {
   actorOf(via: Via | StartVia, who: Who): Actor {
     if (via === 'api') return { id: this.deps.apiKeys[who].id, role: roleOf[who] };
     if (via === 'direct') return { id: 'direct-lead', role: roleOf[who] };
-    return { id: via === 'cli' ? cliActor[who] : natsActor[who], role: roleOf[who] };
+    return { id: via === 'cli' ? cliActor[who] : natsActorId(natsSender[who]), role: roleOf[who] };
   }
 
   /** The request id the engine records: the API scopes an Idempotency-Key to the key that sent it. */
@@ -157,8 +159,10 @@ export class CommandInterfaces {
   }
 
   private async viaNats(who: Who, campaignId: string, body: CommandBody, key: string): Promise<Answer> {
-    const command = { ...body, requestId: key, actor: this.actorOf('nats', who) };
-    const msg = await this.deps.nc.request(commandSubject(this.deps.commandsPrefix, campaignId), JSON.stringify(command), {
+    // The actor comes from the sender token in the subject, never from the body.
+    const command = { ...body, requestId: key };
+    const subject = commandSubject(this.deps.commandsPrefix, natsSender[who], campaignId, body.type);
+    const msg = await this.deps.nc.request(subject, JSON.stringify(command), {
       // A request sent into a dying nats-server gets no reply at all: ask again soon (same request id, so
       // a command that did arrive is not applied twice) rather than wait out the whole attempt.
       timeout: Math.min(NATS_REQUEST_TIMEOUT_MS, this.deps.attemptTimeoutMs - 1000),

@@ -11,9 +11,11 @@ import { ensureEventStream } from '../../../infra/events-stream.js';
 import { connectNats, type NatsConnection } from '../../../infra/nats.js';
 import { TemplateRegistry } from '../../../infra/templates.js';
 import { nextWakeUp, type DomainEvent } from '../../../shared/campaign/index.js';
+import type { PublishedEvent } from '../../../shared/events/published-event.js';
 import { parseConfig, type Config } from '../../../shared/config.js';
 import { addDuration, startOfDay, subtractDuration } from '../../../shared/dates.js';
 import { startBridge, type Bridge } from '../../../workers/bridge.js';
+import { resolveCommandSenders } from '../../../workers/command-senders.js';
 import { lookupOf } from '../engine.js';
 import { isolatedEventsConfig, uniqueId, uniqueToken } from '../ids.js';
 import { testDataConverter, testPayloadEnv } from '../payload.js';
@@ -23,7 +25,7 @@ import { readStream } from '../stream.js';
 import { checkCampaign, isTimerEvent, type CampaignCheck } from './check.js';
 import { FaultDriver, type ViaFigures } from './driver.js';
 import { WorkerProcess, type FaultKind, type FaultRecord, type NatsServer, type RestartableTemporal } from './faults.js';
-import { CommandInterfaces, type StartVia, type Via } from './interfaces.js';
+import { CommandInterfaces, natsSender, type StartVia, type Via } from './interfaces.js';
 import { advanceTo } from './replay.js';
 import { faultTemplates } from './templates.js';
 
@@ -163,7 +165,11 @@ export class Leg {
         await options.connection.workflowService.getSystemInfo({});
       },
     });
-    const bridge = startBridge({ nc, campaigns, config, logger });
+    const senders = resolveCommandSenders(
+      { senders: { [natsSender.lead]: { role: 'programme-lead' }, [natsSender.staff]: { role: 'staff' } } },
+      config,
+    );
+    const bridge = startBridge({ nc, campaigns, config, logger, senders });
     const interfaces = new CommandInterfaces({
       app,
       apiKeys: { lead: { id: lead.key.id, secret: lead.secret }, staff: { id: staff.key.id, secret: staff.secret } },
@@ -303,7 +309,7 @@ export class Leg {
     return out;
   }
 
-  async storedEvents(): Promise<DomainEvent[]> {
+  async storedEvents(): Promise<PublishedEvent[]> {
     return (await readStream(this.parts.nc, this.config.EVENTS_STREAM)).map((e) => e.data);
   }
 
@@ -314,7 +320,7 @@ export class Leg {
   async verify(): Promise<{ checks: CampaignCheck[]; figures: LegFigures }> {
     const campaigns = this.driver.campaigns;
     let views = new Map<string, Awaited<ReturnType<CampaignClient['view']>>>();
-    let stored: DomainEvent[] = [];
+    let stored: PublishedEvent[] = [];
     let quiet = 0;
     let lastCount = -1;
     await waitFor(
@@ -349,7 +355,7 @@ export class Leg {
     return { checks, figures: this.figures(checks, stored) };
   }
 
-  private figures(checks: CampaignCheck[], stored: DomainEvent[]): LegFigures {
+  private figures(checks: CampaignCheck[], stored: PublishedEvent[]): LegFigures {
     const by = this.driver.figures;
     const sum = (f: (v: ViaFigures) => number) => (['cli', 'api', 'nats'] as const).reduce((n, v) => n + f(by[v]), 0);
     const timerEvents = checks.flatMap((c) => c.timerEvents);
@@ -462,7 +468,7 @@ export class Leg {
 const DAY = 86_400_000;
 
 /** The instant a timer event fell due: reminders and overdue notices at midnight of their day. */
-function dueInstant(e: DomainEvent): number {
+function dueInstant(e: DomainEvent | PublishedEvent): number {
   if (e.type === 'reminder-due') return startOfDay(subtractDuration(e.dueOn, e.remindBefore));
   if (e.type === 'milestone-overdue') return startOfDay(addDuration(e.dueOn, 'P1D'));
   if (e.type === 'milestone-completed') return startOfDay(e.completedOn);

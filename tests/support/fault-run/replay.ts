@@ -1,3 +1,4 @@
+import type { PublishedEvent } from '../../../shared/events/published-event.js';
 import {
   applyCommand,
   nextWakeUp,
@@ -138,7 +139,7 @@ export function compareWithView(view: CampaignView, expected: CampaignState): st
 }
 
 /** What identifies an event for the comparison: everything but the instant it was processed at. */
-export function eventSignature(e: DomainEvent): string {
+export function eventSignature(e: DomainEvent | PublishedEvent): string {
   const { occurredAt: _occurredAt, ...rest } = e;
   return stableJson(rest);
 }
@@ -153,5 +154,5 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const isTimerEvent = (e: DomainEvent): boolean =>
+export const isTimerEvent = (e: DomainEvent | PublishedEvent): boolean =>
   e.type === 'reminder-due' || e.type === 'milestone-overdue' || (e.type === 'milestone-completed' && e.automatic);
