@@ -4,17 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { apiKeysFile, ConfigError, parseConfig, temporalUiUrl } from '../../shared/config.js';
-
-/** The problems of a ConfigError thrown by `fn` (fails the test when nothing or something else is thrown). */
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblemsOf as problemsOf } from '../support/config.js';
 
 describe('parseConfig', () => {
   it('fills every default from an empty environment', () => {

@@ -4,10 +4,11 @@
  * one made without it would write notes and evidence to Temporal in clear. A new one that forgets it
  * fails here, naming its file and line.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
+import { callArguments, sourceFiles } from '../support/source-scan.js';
 
 const roots = ['api', 'bench', 'cli', 'clients', 'http', 'infra', 'scripts', 'web', 'workers', 'tests'];
 const makers = [
@@ -19,29 +20,11 @@ const makers = [
   'createLocal(',
 ];
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** The argument text of the call that starts at `open` (the index of its opening parenthesis). */
-function callArguments(text: string, open: number): string {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(open + 1, i);
-  }
-  return text.slice(open + 1);
-}
-
 describe('payload encryption wiring', () => {
   it('makes every Temporal Client, Worker, replay and test environment with the data converter', () => {
     const calls: string[] = [];
     const missing: string[] = [];
-    for (const file of roots.flatMap((r) => sources(join(repoRoot, r)))) {
+    for (const file of roots.flatMap((r) => sourceFiles(join(repoRoot, r)))) {
       if (file.endsWith('payload-codec-wiring.test.ts')) continue;
       const text = readFileSync(file, 'utf8');
       for (const maker of makers) {

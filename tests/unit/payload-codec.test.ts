@@ -19,7 +19,8 @@ import {
 } from '../../infra/payload-codec.js';
 import { generatePayloadKey } from '../../infra/payload-keys.js';
 import { repoRoot } from '../../infra/servers/index.js';
-import { ConfigError, parseConfig } from '../../shared/config.js';
+import { parseConfig } from '../../shared/config.js';
+import { configProblemsOf as problemsOf } from '../support/config.js';
 
 const note = { type: 'add-note', milestone: 'deposit', note: 'Met the witness at the detention centre' };
 const toPayload = (value: unknown) => defaultPayloadConverter.toPayload(value);
@@ -29,17 +30,6 @@ const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).
 const keyA = generatePayloadKey('a');
 const keyB = generatePayloadKey('b');
 const codecOf = (env: Record<string, string>) => payloadCodecFor(parseConfig(env));
-
-/** The problems of a ConfigError thrown by `fn`. */
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the payload codec', () => {
   const codec = codecOf({ PAYLOAD_KEYS: keyA });

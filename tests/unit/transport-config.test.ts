@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { natsConnectionOptions } from '../../infra/nats.js';
 import { temporalConnectionOptions } from '../../infra/temporal-connection.js';
 import { transportFileProblems } from '../../infra/transport-files.js';
-import { ConfigError, parseConfig } from '../../shared/config.js';
+import { parseConfig } from '../../shared/config.js';
+import { configProblemsOf as problemsOf } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'advocacy-transport-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,16 +37,6 @@ const creds = file(
   '-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.sig\n------END NATS USER JWT------\n\n' +
     `-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`,
 );
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('Temporal connection options', () => {
   it('are plaintext with the address alone by default', () => {

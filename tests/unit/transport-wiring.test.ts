@@ -5,38 +5,21 @@
  * fails here, naming its file and line. Tests connect to the servers the global setup starts (plaintext,
  * on loopback) and are not checked; neither is the readiness probe of a dev server a process started.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/servers/index.js';
+import { callArguments, sourceFiles } from '../support/source-scan.js';
 
 const roots = ['api', 'bench', 'cli', 'clients', 'http', 'infra', 'scripts', 'web', 'workers'];
 /** Connections to a server the same code has just started on loopback, not to the configured one. */
 const ownServer = ['infra/servers/temporal-dev-server.ts'];
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** The argument text of the call that starts at `open` (the index of its opening parenthesis). */
-function callArguments(text: string, open: number): string {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(open + 1, i);
-  }
-  return text.slice(open + 1);
-}
-
 /** `file:line maker` of every call of `pattern` in the project's sources whose arguments lack `builder`. */
 function callsWithout(pattern: RegExp, builder: string, only: (text: string) => boolean = () => true) {
   const calls: string[] = [];
   const missing: string[] = [];
-  for (const file of roots.flatMap((r) => sources(join(repoRoot, r)))) {
+  for (const file of roots.flatMap((r) => sourceFiles(join(repoRoot, r)))) {
     const path = relative(repoRoot, file);
     if (ownServer.includes(path)) continue;
     const text = readFileSync(file, 'utf8');
