@@ -9,7 +9,7 @@ import { fieldName, slug } from '../shared/ids.js';
 import type { Template } from '../shared/template/index.js';
 import type { CliContext } from './command-context.js';
 import { executeCommand } from './execute-command.js';
-import { campaignIdArg, collect, optionalText, pairs, parseFlags, renameIssues } from './flags.js';
+import { campaignIdArg, collect, pairs, parseFlags, renameIssues } from './flags.js';
 import { actorText, campaignsTable, forbiddenHint, renderCampaign, warnUnreadable } from './render.js';
 
 /** `advocacy campaign start|list|show|pause|resume|cancel`. */
@@ -36,8 +36,9 @@ export const startFlagsSchema = z
     completed: pairs(z.record(slug, isoDate), 'milestone=YYYY-MM-DD'),
     evidence: pairs(z.record(evidenceKey, z.string().min(1).max(2000)), 'milestone.field=value'),
     skipped: pairs(z.record(slug, z.string().trim().min(1).max(1000)), 'milestone=reason'),
-    owner: optionalText(128),
+    owner: start.owner,
     id: start.campaignId,
+    requestId: z.string().trim().min(1).max(128).optional(),
   })
   .superRefine((flags, ctx) => {
     // Evidence belongs to a milestone given as done: anything else is a slip of the keyboard.
@@ -109,6 +110,7 @@ export function startIssueAsFlag(issue: string, flags: Pick<StartFlags, 'complet
     .replace(/it is also in skipped\.(\d+)/, (_, i: string) => `it is also given with --skipped ${skipped[Number(i)] ?? i}`)
     .replace(/^startDate(?=:)/, '--start-date')
     .replace(/^campaignId(?=:)/, '--id')
+    .replace(/^idempotency-key(?=:)/, '--request-id')
     .replace(/^version(?=:)/, '--template-version')
     .replace(/^(template|country|region|owner)(?=:)/, '--$1');
 }
@@ -143,8 +145,12 @@ export function registerCampaign(program: Command, ctx: CliContext): void {
       collect,
     )
     .option('--skipped <milestone=reason>', 'a milestone that does not apply, with the reason; repeatable', collect)
-    .option('--owner <name>', 'who leads the campaign')
-    .option('--id <campaign-id>', 'the campaign id (default: <country>-<template>-<random>)')
+    .option('--owner <id>', "who leads the campaign: a person's or team's id, e.g. sari (owners are published in events)")
+    .option('--id <campaign-id>', 'the campaign id (default: <country>-<template>-<random>, or made from --request-id)')
+    .option(
+      '--request-id <id>',
+      'idempotency key: without --id it names the campaign, so the same start sent again shows the campaign it began',
+    )
     .addHelpText(
       'after',
       `
@@ -168,14 +174,21 @@ ratified on 2020-03-01 with an Art. 24 declaration postponing Part IV by three y
       ctx.hints.invalid = `\`advocacy templates show ${flags.template}\` lists the template's inputs and milestones`;
       const registry = await ctx.templates();
       const template = registry.findTemplate(flags.template, flags.templateVersion);
-      const view = await ctx
-        .withCampaigns((campaigns) => campaigns.start(startBody(flags, template), { actor: who.actor }), registry)
+      const { view, replayed } = await ctx
+        .withCampaigns(async (campaigns) => {
+          const body = startBody(flags, template);
+          const caller = { actor: who.actor };
+          return flags.requestId === undefined
+            ? { view: await campaigns.start(body, caller), replayed: false }
+            : campaigns.startOnce(body, caller, flags.requestId);
+        }, registry)
         .catch((err: unknown) => {
           throw err instanceof CampaignError ? renameIssues(err, (issue) => startIssueAsFlag(issue, flags)) : err;
         });
+      const done = replayed ? 'already started (by an earlier run with this --request-id)' : 'started';
       ctx.out.result(
         view,
-        (c) => `${c.green('✔')} started ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`,
+        (c) => `${c.green('✔')} ${done} ${c.bold(view.campaignId)}  ${actorText(c, who)}\n\n${renderCampaign(c, view, { history: false })}`,
       );
     });
 

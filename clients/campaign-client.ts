@@ -9,7 +9,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TemplateLookup } from '../activities/resolve-template.js';
 import type { Template } from '../shared/template/validate.js';
@@ -215,6 +215,29 @@ export class CampaignClient {
       );
     } catch (err) {
       throw await this.explainUnreadable(err, start.campaignId, { starting: true });
+    }
+  }
+
+  /**
+   * A start that may be sent again (the API's `Idempotency-Key`, the CLI's `--request-id`): when the body
+   * names no campaign id, the key names the campaign (per caller), so a retried start whose first answer
+   * was lost finds the campaign it began instead of a conflict. `replayed` says an earlier request began it.
+   */
+  async startOnce(body: unknown, caller: Caller, key: string): Promise<{ view: CampaignView; replayed: boolean }> {
+    const request = parse(startRequestSchema, body, 'start request');
+    if (request.campaignId !== undefined) return { view: await this.start(body, caller), replayed: false };
+    const digest = createHash('sha256').update(`${caller.actor.id}\n${key}`).digest('hex').slice(0, 12);
+    const campaignId = `${request.country.toLowerCase()}-${request.template}-${digest}`;
+    try {
+      return { view: await this.start({ ...request, campaignId }, caller), replayed: false };
+    } catch (err) {
+      if (!(err instanceof CampaignError && err.code === 'conflict')) throw err;
+      const existing = await this.view(campaignId, caller);
+      if (existing.country !== request.country || existing.templateId !== request.template)
+        throw new CampaignError('conflict', 'this request id was already used to start a different campaign', [
+          'idempotency-key: already used for a different campaign',
+        ]);
+      return { view: existing, replayed: true };
     }
   }
 

@@ -9,7 +9,10 @@ import type { Sessions } from './sessions.js';
 /** What the app is built from; everything is passed in, so tests build it on their own servers. */
 export interface AppDeps {
   /** The one campaign facade (start, execute, view, list, the work list, and reading listed campaigns). */
-  campaigns: Pick<CampaignClient, 'start' | 'execute' | 'view' | 'list' | 'listPage' | 'workList' | 'workReport' | 'readView'>;
+  campaigns: Pick<
+    CampaignClient,
+    'start' | 'startOnce' | 'execute' | 'view' | 'list' | 'listPage' | 'workList' | 'workReport' | 'readView'
+  >;
   templates: Pick<TemplateRegistry, 'listTemplates' | 'findTemplate'>;
   keys: KeyVerifier;
   config: Config;

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
-import { CampaignError } from '../../shared/errors.js';
 import { requireCaller } from '../../http/access.js';
 import type { RouteContext } from '../../http/route-context.js';
 import { linkNextPage, pagingHeadersDoc } from '../pages.js';
@@ -44,32 +42,15 @@ export const campaignRoutes: FastifyPluginCallbackZod<{ ctx: RouteContext }> = (
     async (request, reply) => {
       const caller = requireCaller(request);
       const idempotencyKey = request.headers['idempotency-key'];
-      const body = { ...request.body };
-      // An Idempotency-Key names the campaign (per API key), so a retried start finds the one it began.
-      const derived = idempotencyKey !== undefined && body.campaignId === undefined;
-      if (derived) {
-        const digest = createHash('sha256').update(`${caller.actor.id}\n${idempotencyKey}`).digest('hex').slice(0, 12);
-        body.campaignId = `${body.country.toLowerCase()}-${body.template}-${digest}`;
-      }
-      try {
-        const view = await ctx.campaigns.start(body, caller);
-        return reply
-          .code(201)
-          .header('location', `/campaigns/${encodeURIComponent(view.campaignId)}`)
-          .send(view);
-      } catch (err) {
-        if (!(derived && err instanceof CampaignError && err.code === 'conflict' && body.campaignId)) throw err;
-        const existing = await ctx.campaigns.view(body.campaignId, caller);
-        if (existing.country !== body.country || existing.templateId !== body.template)
-          throw new CampaignError('conflict', 'this Idempotency-Key was already used for a different campaign', [
-            'idempotency-key: already used',
-          ]);
-        return reply
-          .code(200)
-          .header('idempotent-replayed', 'true')
-          .header('location', `/campaigns/${encodeURIComponent(existing.campaignId)}`)
-          .send(existing);
-      }
+      const { view, replayed } =
+        idempotencyKey === undefined
+          ? { view: await ctx.campaigns.start(request.body, caller), replayed: false }
+          : await ctx.campaigns.startOnce(request.body, caller, idempotencyKey);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(replayed ? 200 : 201)
+        .header('location', `/campaigns/${encodeURIComponent(view.campaignId)}`)
+        .send(view);
     },
   );
 

@@ -202,6 +202,15 @@ describe('advocacy CLI against the dev server, a real engine worker and JetStrea
     expectExit(system, 4);
     expect(system.stderr).toMatch(/does not act with the system role/);
 
+    // A start sent again with its --request-id (its first answer lost) shows the campaign it began.
+    const requestId = uniqueId('start-req');
+    const startOnce = ['campaign', 'start', '--template', 'uncat-ratification', '--country', 'KH', '--request-id', requestId];
+    const once = await engine.run(() => cli([...startOnce, '--json']));
+    expectExit(once, 0);
+    const twice = await engine.run(() => cli(startOnce));
+    expectExit(twice, 0);
+    expect(twice.stdout).toContain(`already started (by an earlier run with this --request-id) ${json<CampaignView>(once).campaignId}`);
+
     const [show, text, notFound] = await engine.run(() =>
       Promise.all([
         cli(['campaign', 'show', id, '--json']),

@@ -72,6 +72,7 @@ export async function startStubApp(options: StubAppOptions = {}): Promise<StubAp
       view: missing,
       execute: missing,
       start: () => Promise.reject(new CampaignError('unavailable', 'no engine in this test')),
+      startOnce: () => Promise.reject(new CampaignError('unavailable', 'no engine in this test')),
       ...options.campaigns,
     },
     templates: new TemplateRegistry([]),
