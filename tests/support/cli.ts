@@ -1,3 +1,4 @@
+import type { CliDeps } from '../../cli/command-context.js';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -67,4 +68,23 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * For the CLI run in process (`main` with `CliDeps`): servers that cannot be reached, each recording in
+ * `calls` that it was asked for, no interrupt, and a fixed OS user.
+ */
+export function unreachableServers(calls: string[]): Omit<CliDeps, 'loadTemplates'> {
+  return {
+    connectTemporal: () => {
+      calls.push('temporal');
+      return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233'));
+    },
+    connectNats: () => {
+      calls.push('nats');
+      return Promise.reject(new Error('CONNECTION_REFUSED'));
+    },
+    onInterrupt: () => () => undefined,
+    username: () => 'tester',
+  };
 }

@@ -31,6 +31,7 @@ import {
 import { CliError, exitCodes } from '../../cli/output.js';
 import { seedFlagsSchema } from '../../cli/seed.js';
 import { awkwardString, propertyRuns } from '../support/properties.js';
+import { unreachableServers } from '../support/cli.js';
 
 /** How commander hands a flag's value to the action. */
 type Kind = 'text' | 'repeated' | 'switch' | 'number';
@@ -229,16 +230,7 @@ function harness() {
       if (!templates.has(key)) templates.set(key, defaultDeps.loadTemplates(config, options));
       return templates.get(key) as ReturnType<CliDeps['loadTemplates']>;
     },
-    connectTemporal: () => {
-      calls.push('temporal');
-      return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233'));
-    },
-    connectNats: () => {
-      calls.push('nats');
-      return Promise.reject(new Error('CONNECTION_REFUSED'));
-    },
-    onInterrupt: () => () => undefined,
-    username: () => 'tester',
+    ...unreachableServers(calls),
   };
   // Key management writes its file: keep it in a directory of this test's own.
   const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'advocacy-cli-props-')) };

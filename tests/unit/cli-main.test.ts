@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliContext, defaultDeps, type CliDeps } from '../../cli/command-context.js';
 import { buildProgram, commandPath, main } from '../../cli/main.js';
+import { unreachableServers } from '../support/cli.js';
 
 /**
  * The command line parsed in process, with the outside world replaced: Temporal and NATS "connections"
@@ -16,16 +17,7 @@ function harness(env: Record<string, string | undefined> = {}) {
   const stderr = { text: '', write: (s: string) => (stderr.text += s) };
   const deps: CliDeps = {
     loadTemplates: (config, options) => defaultDeps.loadTemplates(config, options),
-    connectTemporal: () => {
-      calls.push('temporal');
-      return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233'));
-    },
-    connectNats: () => {
-      calls.push('nats');
-      return Promise.reject(new Error('CONNECTION_REFUSED'));
-    },
-    onInterrupt: () => () => undefined,
-    username: () => 'tester',
+    ...unreachableServers(calls),
   };
   const run = (...argv: string[]) => main(argv, { stdout, stderr, env }, deps);
   return {
